@@ -1,0 +1,112 @@
+/*
+ * main.c: global options and the command table of tlsrpt-publish.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "tlsrpt/version.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cmd cmds[] = {
+    {"generate", cmd_generate,
+     "print the record (value, zone-file line, JSON)"},
+    {"validate", cmd_validate, "validate record text offline"},
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const char usage_head[] =
+    "usage: tlsrpt-publish [COMMAND] [OPTIONS] [ARGS]\n"
+    "\n"
+    "Publish and check SMTP TLS Reporting (RFC 8460) records at\n"
+    "_smtp._tls.DOMAIN.\n"
+    "\n"
+    "Commands:\n";
+
+static const char usage_tail[] =
+    "\n"
+    "Run 'tlsrpt-publish COMMAND --help' for a command's options, and see\n"
+    "tlsrpt-publish(1) for exit statuses and the JSON output.\n"
+    "  --help, -h     show this help\n"
+    "  --version      show the version\n";
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tlsrpt-publish: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tlsrpt-publish %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'tlsrpt-publish %s --help'.\n", cmd);
+	return 2;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fputs(usage_head, f);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fputs(usage_tail, f);
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("tlsrpt-publish %s\n", TP_VERSION);
+		return 0;
+	}
+	c = find_cmd(argv[1]);
+	if (c == NULL) {
+		cmd_error("unknown command '%s'", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

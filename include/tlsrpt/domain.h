@@ -1,0 +1,30 @@
+/*
+ * domain.h: domain names as users type them, normalised for DNS and APIs.
+ */
+#ifndef TLSRPT_DOMAIN_H
+#define TLSRPT_DOMAIN_H
+
+#include <stddef.h>
+
+#define TP_DOMAIN_MAX 253 /* presentation length without the final dot */
+
+/*
+ * Normalise a user-supplied domain: U-labels to A-labels (IDNA2008 with
+ * UTS #46 mapping, libidn2), lower case, one trailing dot removed. Rejects,
+ * with TP_EUSAGE and a message naming the input and the problem, empty
+ * names and labels, labels over 63 or names over 253 octets, characters
+ * outside letters, digits, '-' and '_' (leading '_' labels are allowed,
+ * as in _smtp._tls), leading or trailing '-', control characters, quotes,
+ * spaces and anything else that could reach a request raw. A single label
+ * is accepted. *out is malloc'd, owned by the caller.
+ */
+int tp_domain_normalize(char **out, const char *in);
+
+/* "_smtp._tls." + domain (domain already normalised). *out owned by the
+ * caller. */
+int tp_domain_owner(char **out, const char *domain);
+
+/* 1 when name equals zone or is below it (both normalised), else 0. */
+int tp_domain_in_zone(const char *name, const char *zone);
+
+#endif

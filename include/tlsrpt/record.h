@@ -1,0 +1,86 @@
+/*
+ * record.h: the TLS-RPT record (RFC 8460 §3): generator, validator with
+ * diagnostics, and the sender's RRset rules.
+ *
+ * Severity policy (shared/reference/rfc8460.md §3-§4.5): the strict RFC
+ * 8460 ABNF (RFC 7405 case-sensitive strings, RFC 3986 URIs) decides valid
+ * vs invalid, so any violation is an error; on top of it, warnings where
+ * deployed senders are known to mishandle a record the RFC allows, and
+ * infos. Records are bytes: values cross this interface decoded (the
+ * character-strings concatenated).
+ */
+#ifndef TLSRPT_RECORD_H
+#define TLSRPT_RECORD_H
+
+#include <stddef.h>
+
+#include "tlsrpt/diag.h"
+#include "tlsrpt/strv.h"
+#include "tlsrpt/txt.h"
+
+/*
+ * Validate one record value of len bytes. Appends every diagnostic to *out
+ * (ordered by offset). Returns 0 whatever the verdict (valid iff no error
+ * diagnostic: see tp_diags_count), or TP_EINTERNAL.
+ */
+int tp_record_validate(struct tp_diags *out, const char *rec, size_t len);
+
+/*
+ * 1 when a value is TLS-RPT-like, the rule the planner uses to decide what
+ * to replace: it starts, ignoring leading spaces and case, with "v=TLSRPT".
+ * Broken and miscased ones count (senders ignore them, we replace them).
+ */
+int tp_record_is_tlsrpt_like(const char *v, size_t len);
+
+/*
+ * 1 when a sender keeps this value under RFC 8460 §3's discard rule: it
+ * begins with "v=TLSRPTv1" (case-sensitive) followed by optional WSP and
+ * ";" (the ABNF's field-delim; see the reference on this ambiguity).
+ */
+int tp_record_is_tlsrpt_v1(const char *v, size_t len);
+
+/*
+ * Every destination of every rua= field of a record, as written (after
+ * trimming WSP), tolerant of broken records; for reporting destinations
+ * an update drops and for --keep-existing-rua. Appends to *out.
+ */
+int tp_record_rua(struct tp_strv *out, const char *rec, size_t len);
+
+/*
+ * Canonicalise one report destination given by a user (--rua): scheme
+ * lower-cased, only mailto: and https:, "," "!" ";" inside the URI
+ * percent-encoded, an IDN mail domain or https host converted to its
+ * A-label. Rejects, with TP_EUSAGE and a specific message, other schemes,
+ * mailto without an addr-spec, https without a host, whitespace, control
+ * characters, and a bare address (suggesting "mailto:ADDR"). *out owned by
+ * the caller.
+ */
+int tp_rua_normalize(char **out, const char *uri);
+
+/*
+ * Build the canonical record "v=TLSRPTv1; rua=URI[,URI...]" from one or
+ * more destinations (each canonicalised with tp_rua_normalize; exact
+ * duplicates dropped, order kept). The result validates with no warning.
+ * *out owned by the caller. TP_EUSAGE when rua is empty or one is bad.
+ */
+int tp_record_build(char **out, const struct tp_strv *rua);
+
+/* What senders make of the TXT RRset at _smtp._tls.DOMAIN. */
+enum tp_rrset_status {
+	TP_RRSET_VALID,   /* exactly one v=TLSRPTv1 record, and it is valid */
+	TP_RRSET_INVALID, /* several, or the one is invalid */
+	TP_RRSET_MISSING  /* none survives the discard rule */
+};
+
+/*
+ * Validate an RRset as a sender does (RFC 8460 §3): values that do not
+ * begin with v=TLSRPTv1 are discarded (reported as warnings: unrelated or
+ * miscased values), exactly one must remain, and it is then validated.
+ * Distinct diagnostics for zero, several (including the same text split
+ * differently) and unrelated values. *index is the position in set of the
+ * record senders would use, or (size_t)-1. Returns 0 or TP_EINTERNAL.
+ */
+int tp_rrset_validate(struct tp_diags *out, enum tp_rrset_status *status,
+                      size_t *index, const struct tp_txtset *set);
+
+#endif
