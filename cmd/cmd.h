@@ -6,9 +6,8 @@
 #ifndef TLSRPT_CMD_H
 #define TLSRPT_CMD_H
 
-/* argv[0] is the command name; returns the exit status. */
-int cmd_generate(int argc, char **argv);
-int cmd_validate(int argc, char **argv);
+/* argv[0] is the command name; returns the exit status. One line per
+ * command file. */
 
 /* Print "tlsrpt-publish: MSG" on stderr (printf format). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

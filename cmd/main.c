@@ -22,6 +22,15 @@ static const struct cmd cmds[] = {
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
+static int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("tlsrpt-publish %s\n", TP_VERSION);
+	return 0;
+}
+
 static const char usage_head[] =
     "usage: tlsrpt-publish [COMMAND] [OPTIONS] [ARGS]\n"
     "\n"
