@@ -14,14 +14,6 @@ struct cmd {
 	const char *summary;
 };
 
-static const struct cmd cmds[] = {
-    {"generate", cmd_generate,
-     "print the record (value, zone-file line, JSON)"},
-    {"validate", cmd_validate, "validate record text offline"},
-};
-
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
 static int
 cmd_version(int argc, char **argv)
 {
@@ -30,6 +22,13 @@ cmd_version(int argc, char **argv)
 	printf("tlsrpt-publish %s\n", TP_VERSION);
 	return 0;
 }
+
+/* One line per command, in the order --help lists them. */
+static const struct cmd cmds[] = {
+    {"version", cmd_version, "show the version"},
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static const char usage_head[] =
     "usage: tlsrpt-publish [COMMAND] [OPTIONS] [ARGS]\n"
