@@ -1,0 +1,27 @@
+"""pytest set-up for the end-to-end tests: the built binary and every
+fixture module tests/harness/fixtures_*.py (each concern adds its own
+module, so fixtures never collide in one file)."""
+import glob
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TESTS)
+sys.path.insert(0, TESTS)
+
+pytest_plugins = sorted(
+    "harness." + os.path.splitext(os.path.basename(p))[0]
+    for p in glob.glob(os.path.join(TESTS, "harness", "fixtures_*.py")))
+
+
+@pytest.fixture(scope="session")
+def binary():
+    """Path of the tlsrpt-publish binary under test (the Makefile passes
+    the plain or sanitized build in TLSRPT_PUBLISH_BIN)."""
+    path = os.environ.get("TLSRPT_PUBLISH_BIN",
+                          os.path.join(ROOT, "tlsrpt-publish"))
+    assert os.access(path, os.X_OK), "build the binary first: make"
+    return path
