@@ -8,6 +8,10 @@
 
 /* argv[0] is the command name; returns the exit status. One line per
  * command file. */
+int cmd_publish(int argc, char **argv); /* publish.c */
+int cmd_plan(int argc, char **argv);    /* publish.c */
+int cmd_remove(int argc, char **argv);  /* publish.c */
+int cmd_providers(int argc, char **argv);
 
 /* Print "tlsrpt-publish: MSG" on stderr (printf format). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
