@@ -219,8 +219,8 @@ watch_start(struct pub_run *run, struct watcher *wt)
 	int rc;
 
 	memset(&wo, 0, sizeof(wo));
-	wo.resolvers = run->o->resolvers;
-	wo.nameservers = run->o->nameservers;
+	wo.resolvers = &run->resolvers;
+	wo.nameservers = &run->nameservers;
 	wo.interval = run->interval;
 	wo.sink = run->o->sink;
 	rc = tp_watch_new(&run->watch, &wo, watch_done, run);

@@ -329,6 +329,48 @@ collect_names(struct tp_strv *out, const struct pub_run *run)
 	return rc;
 }
 
+/* --nameserver / --resolver, else the config file's list of that name. */
+static int
+servers(struct tp_strv *out, const struct pub_run *run,
+        const struct tp_strv *cli, const char *key)
+{
+	int rc;
+
+	if (cli != NULL && cli->n > 0)
+		return tp_strv_copy(out, cli);
+	rc = tp_conf_get_list(run->conf, "defaults", key, out);
+	return rc < 0 ? rc : 0;
+}
+
+/* HTTP timeouts and retries: config file only (defaults section). */
+static int
+http_settings(struct pub_run *run)
+{
+	double t;
+	long n;
+	int rc;
+
+	rc = tp_conf_get_double(run->conf, "defaults", "http_timeout", &t);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && (t <= 0 || t > 3600))
+		return tp_err_set(TP_ECONFIG,
+		                  "publish: http_timeout %g in the config file: "
+		                  "use seconds above 0",
+		                  t);
+	run->http_timeout_ms = rc == 0 ? (long)(t * 1000) : 0;
+	rc = tp_conf_get_long(run->conf, "defaults", "http_retries", &n);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && (n < 0 || n > 20))
+		return tp_err_set(TP_ECONFIG,
+		                  "publish: http_retries %ld in the config file: "
+		                  "use 0 to 20",
+		                  n);
+	run->http_retries = rc == 0 ? (int)n : -1;
+	return 0;
+}
+
 static int
 load_conf(struct pub_run *run)
 {
@@ -362,7 +404,12 @@ load_conf(struct pub_run *run)
 			iv = 0;
 	}
 	run->interval = iv;
-	return 0;
+	rc = servers(&run->nameservers, run, run->o->nameservers, "nameserver");
+	if (rc == 0)
+		rc = servers(&run->resolvers, run, run->o->resolvers, "resolver");
+	if (rc == 0)
+		rc = http_settings(run);
+	return rc;
 }
 
 int
@@ -442,6 +489,8 @@ pub_teardown(struct pub_run *run)
 	free(run->items);
 	free(run->accounts);
 	free(run->cacert);
+	tp_strv_release(&run->nameservers);
+	tp_strv_release(&run->resolvers);
 	tp_conf_free(run->conf);
 	pthread_mutex_destroy(&run->lock);
 }
@@ -466,7 +515,8 @@ slot_open(struct pub_slot *s, struct pub_run *run, struct pub_account *a)
 
 	memset(&ho, 0, sizeof(ho));
 	ho.cacert = run->cacert;
-	ho.max_retries = -1;
+	ho.timeout_ms = run->http_timeout_ms;
+	ho.max_retries = run->http_retries;
 	ho.sink = run->o->sink;
 	ho.limiter = a->limiter;
 	ho.stop = run->o->stop;

@@ -1,0 +1,637 @@
+"""publish, plan and remove through the Cloudflare backend: the built
+binary against the Cloudflare API emulator (HTTPS, test CA) whose writes
+reach a real Knot DNS server, which the binary then polls to confirm."""
+import json
+import os
+import subprocess
+
+import pytest
+
+OWNER = "_smtp._tls.example.test"
+RUA = "mailto:tls-reports@example.test"
+REC = "v=TLSRPTv1; rua=" + RUA
+OLD = "v=TLSRPTv1; rua=mailto:old@example.test"
+SPF = "v=spf1 -all"
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def quoted(v):
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def txt(owner, value, ttl=300, **kw):
+    r = {"type": "TXT", "name": owner, "content": quoted(value), "ttl": ttl}
+    r.update(kw)
+    return r
+
+
+def env_for(sb, tmp_path, **extra):
+    # No config file from the machine running the tests.
+    e = sb.env(XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path))
+    e.pop("TLSRPT_PUBLISH_CONFIG", None)
+    e.update(extra)
+    return e
+
+
+def run(binary, sb, tmp_path, *args, env=None, timeout=60, input=None):
+    return subprocess.run([binary, *args],
+                          env=env or env_for(sb, tmp_path),
+                          capture_output=True, text=True, timeout=timeout,
+                          input=input)
+
+
+def cmd(binary, sb, tmp_path, command, *args, wait=True, **kw):
+    base = [command, "--provider", "cloudflare", "--output", "json",
+            "--nameserver", sb.knot_addr]
+    if wait:
+        base += ["--interval", "0.2", "--timeout", "15"]
+    return run(binary, sb, tmp_path, *base, *args, **kw)
+
+
+def report(r):
+    assert r.stdout, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["type"] == "summary"
+    return doc
+
+
+def one(r):
+    doc = report(r)
+    assert len(doc["results"]) == 1, doc
+    return doc["results"][0]
+
+
+def writes(sb):
+    by = sb.control.counters()["by_method"]
+    return sum(by.get(m, 0) for m in WRITES)
+
+
+def records(sb, zone="example.test", owner=OWNER):
+    for z in sb.control.state()["zones"]:
+        if z["name"] == zone:
+            return [r for r in z["records"]
+                    if r["name"] == owner and r["type"] == "TXT"]
+    raise AssertionError("no zone " + zone)
+
+
+def tlsrpt_served(sb, owner=OWNER, server=0):
+    return [v for v in sb.txt(owner, server=server)
+            if v.lower().startswith("v=tlsrpt")]
+
+
+def test_create_confirmed(binary, cloudflare, tmp_path):
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "created"
+    assert res["record"] == REC
+    assert res["zone"] == "example.test"
+    assert res["owner"] == OWNER
+    assert res["provider"] == "cloudflare"
+    assert res["before"] == [] and res["after"] == [REC]
+    assert res["confirm"]["status"] == "confirmed"
+    assert [s["status"] for s in res["confirm"]["servers"]] == ["expected"]
+    assert "error" not in res
+    recs = records(cloudflare)
+    assert len(recs) == 1
+    assert recs[0]["content"] == quoted(REC)
+    assert recs[0]["comment"] == "managed by tlsrpt-publish"
+    assert recs[0]["ttl"] == 3600
+    assert tlsrpt_served(cloudflare) == [REC]
+    c = cloudflare.control.counters()["by_endpoint"]
+    assert c.get("POST /zones/{zone_id}/dns_records") == 1
+    assert writes(cloudflare) == 1
+
+
+def test_default_command_and_streaming(binary, cloudflare, tmp_path):
+    r = run(binary, cloudflare, tmp_path, "--provider", "cloudflare",
+            "--rua", RUA, "--nameserver", cloudflare.knot_addr,
+            "--interval", "0.2", "--output", "jsonl", "example.test")
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["type"] for x in lines] == ["result", "summary"]
+    assert lines[0]["action"] == "created"
+    assert lines[1]["created"] == 1 and lines[1]["exit_status"] == 0
+
+
+def test_update_from_old_rua(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [txt(OWNER, OLD)]})
+    rid = records(sb)[0]["id"]
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "updated"
+    assert res["before"] == [OLD] and res["after"] == [REC]
+    assert res["dropped_rua"] == ["mailto:old@example.test"]
+    recs = records(sb)
+    # Updated in place: the same record, never a moment with none.
+    assert [x["id"] for x in recs] == [rid]
+    assert recs[0]["ttl"] == 300  # the TTL only changes when asked
+    assert tlsrpt_served(sb) == [REC]
+    by = sb.control.counters()["by_method"]
+    assert by.get("PATCH") == 1 and not by.get("POST") \
+        and not by.get("DELETE")
+
+
+def test_keep_existing_rua(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [txt(OWNER, OLD)]})
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA,
+            "--keep-existing-rua", "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["record"] == REC + ",mailto:old@example.test"
+    assert "dropped_rua" not in res
+
+
+def test_unchanged_writes_nothing(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [txt(OWNER, REC)]})
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "unchanged"
+    assert res["confirm"]["status"] == "confirmed"
+    assert writes(sb) == 0
+    assert sb.control.counters()["writes"] == 0
+    # A re-run costs one zone lookup and one read.
+    assert sb.control.counters()["requests"] == 2
+
+
+def test_legacy_unquoted_record_is_unchanged(binary, cloudflare_factory,
+                                             tmp_path):
+    rec = txt(OWNER, REC)
+    rec["content_as_stored"] = REC  # written unquoted by an older tool
+    sb = cloudflare_factory(records={"example.test": [rec]})
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "unchanged"
+    assert writes(sb) == 0
+
+
+def test_ttl_change_applies_to_rrset(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [
+        txt(OWNER, SPF, ttl=300), txt(OWNER, REC, ttl=300)]})
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "--ttl", "900",
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "updated"
+    assert res["ttl"] == 900 and res["old_ttl"] == 300
+    assert sorted(x["ttl"] for x in records(sb)) == [900, 900]
+    assert sorted(x["content"] for x in records(sb)) == \
+        sorted([quoted(SPF), quoted(REC)])
+
+
+def test_two_records_consolidated(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [
+        txt(OWNER, OLD), txt(OWNER, "v=TLSRPTv1; rua=mailto:b@example.test"),
+        txt(OWNER, SPF)]})
+    spf_id = [x["id"] for x in records(sb)
+              if x["content"] == quoted(SPF)][0]
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "updated"
+    assert sorted(res["dropped_rua"]) == ["mailto:b@example.test",
+                                          "mailto:old@example.test"]
+    recs = records(sb)
+    assert sorted(x["content"] for x in recs) == sorted(
+        [quoted(REC), quoted(SPF)])
+    assert spf_id in [x["id"] for x in recs]
+    assert tlsrpt_served(sb) == [REC]
+    # The canonical record is in place before the extra one goes.
+    methods = [e["method"] for e in sb.control.log()
+               if e["method"] in WRITES]
+    assert methods == ["PATCH", "DELETE"]
+
+
+def test_unrelated_values_kept_by_publish_and_remove(binary,
+                                                     cloudflare_factory,
+                                                     tmp_path):
+    odd = 'say "hi" \\ ; twice  spaced'
+    sb = cloudflare_factory(records={"example.test": [
+        txt(OWNER, SPF), txt(OWNER, odd), txt(OWNER, OLD)]})
+    keep = {x["id"]: x["content"] for x in records(sb)
+            if x["content"] != quoted(OLD)}
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
+    assert r.returncode == 0, r.stderr
+    assert sorted(one(r)["after"]) == sorted([SPF, odd, REC])
+    now = {x["id"]: x["content"] for x in records(sb)}
+    assert all(now[i] == c for i, c in keep.items())
+    assert sorted(sb.txt(OWNER)) == sorted([SPF, odd, REC])
+
+    r = cmd(binary, sb, tmp_path, "remove", "example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "removed"
+    assert sorted(res["after"]) == sorted([SPF, odd])
+    assert res["dropped_rua"] == [RUA]
+    assert res["confirm"]["status"] == "confirmed"
+    assert {x["id"]: x["content"] for x in records(sb)} == keep
+    assert sorted(sb.txt(OWNER)) == sorted([SPF, odd])
+
+    r = cmd(binary, sb, tmp_path, "remove", "example.test")
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "unchanged"
+
+
+def test_plan_writes_nothing(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [txt(OWNER, OLD)]})
+    r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "example.test",
+            wait=False)
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["action"] == "would-update"
+    assert res["before"] == [OLD] and res["after"] == [REC]
+    assert res["dropped_rua"] == ["mailto:old@example.test"]
+    assert "confirm" not in res
+    r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA,
+            "--detailed-exitcode", "example.test", wait=False)
+    assert r.returncode == 4, r.stderr
+    r = cmd(binary, sb, tmp_path, "publish", "--dry-run", "--rua", RUA,
+            "example.test", wait=False)
+    assert r.returncode == 0 and one(r)["action"] == "would-update"
+    r = cmd(binary, sb, tmp_path, "remove", "--dry-run", "example.test",
+            wait=False)
+    assert r.returncode == 0 and one(r)["action"] == "would-remove"
+    assert writes(sb) == 0
+    assert [x["content"] for x in records(sb)] == [quoted(OLD)]
+
+
+def test_plan_text_output(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(records={"example.test": [txt(OWNER, OLD)]})
+    r = run(binary, sb, tmp_path, "plan", "--provider", "cloudflare",
+            "--rua", RUA, "example.test")
+    assert r.returncode == 0, r.stderr
+    assert "example.test" in r.stdout
+    assert "would-update" in r.stdout or "would update" in r.stdout
+    assert "mailto:old@example.test" in r.stdout
+    assert writes(sb) == 0
+
+
+def test_wrong_token(binary, cloudflare, tmp_path):
+    bad = "not-the-right-token-123"
+    e = env_for(cloudflare, tmp_path, CLOUDFLARE_API_TOKEN=bad)
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA, "-vv",
+            "example.test", env=e)
+    assert r.returncode == 1
+    res = one(r)
+    assert res["action"] == "failed"
+    assert res["error"]["kind"] == "auth"
+    assert res["error"]["http_status"] == 403
+    assert res["error"]["provider_code"] == "9109"
+    assert res["error"]["provider_message"] == "Invalid access token"
+    assert "CLOUDFLARE_API_TOKEN" in res["error"]["message"]
+    # Never printed, not even in -vv HTTP dumps.
+    assert bad not in r.stdout and bad not in r.stderr
+    assert writes(cloudflare) == 0
+
+
+def test_token_never_printed_in_debug(binary, cloudflare, tmp_path):
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA, "-vv",
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    assert cloudflare.token not in r.stdout + r.stderr
+
+
+def test_missing_token(binary, cloudflare, tmp_path):
+    e = env_for(cloudflare, tmp_path)
+    del e["CLOUDFLARE_API_TOKEN"]
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test", env=e)
+    assert r.returncode == 2
+    assert "CLOUDFLARE_API_TOKEN" in r.stderr
+    assert "Zone:Read" in r.stderr and "DNS:Edit" in r.stderr
+    assert cloudflare.control.counters()["requests"] == 0
+
+
+def test_token_file(binary, cloudflare, tmp_path):
+    f = tmp_path / "token"
+    f.write_text(cloudflare.token + "\n")
+    e = env_for(cloudflare, tmp_path, CLOUDFLARE_API_TOKEN_FILE=str(f))
+    del e["CLOUDFLARE_API_TOKEN"]
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test", env=e)
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "created"
+
+
+def test_secret_refused_on_command_line(binary, cloudflare, tmp_path):
+    for opt in ("--cloudflare-api-token", "--api-token"):
+        r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+                opt, cloudflare.token, "example.test")
+        assert r.returncode == 2
+        assert "never taken on the command line" in r.stderr
+        assert "CLOUDFLARE_API_TOKEN" in r.stderr
+    assert cloudflare.control.counters()["requests"] == 0
+
+
+def test_zone_not_found(binary, cloudflare, tmp_path):
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "mail.nothere.test")
+    assert r.returncode == 1
+    res = one(r)
+    assert res["error"]["kind"] == "not-found"
+    assert "mail.nothere.test" in res["error"]["message"]
+    assert "nothere.test" in res["error"]["message"]
+    assert writes(cloudflare) == 0
+
+
+def test_zone_scoped_token(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "other.test"],
+                            tokens=[{"token": "scoped-tok",
+                                     "zones": ["other.test"]}])
+    e = env_for(sb, tmp_path, CLOUDFLARE_API_TOKEN="scoped-tok")
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test",
+            env=e)
+    assert r.returncode == 1
+    assert one(r)["error"]["kind"] == "not-found"
+    assert "Zone:Read" in one(r)["error"]["message"]
+
+
+def test_subdomain_zone_wins(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "sub.example.test"])
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA,
+            "mail.sub.example.test")
+    assert r.returncode == 0, r.stderr
+    res = one(r)
+    assert res["zone"] == "sub.example.test"
+    owner = "_smtp._tls.mail.sub.example.test"
+    assert len(records(sb, "sub.example.test", owner)) == 1
+    assert records(sb, "example.test", owner) == []
+
+
+def test_zone_id(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "sub.example.test"])
+    zid = sb.zone_id("example.test")
+    # The user's choice wins over the longest match.
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "--zone-id", zid,
+            "--no-wait", "x.sub.example.test", wait=False)
+    assert r.returncode == 0, r.stderr
+    assert one(r)["zone"] == "example.test"
+    assert sb.control.counters()["by_endpoint"].get("GET /zones") is None
+    r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "--zone-id",
+            sb.zone_id("sub.example.test"), "example.test", wait=False)
+    assert r.returncode == 2
+    assert one(r)["error"]["kind"] == "usage"
+    assert "does not hold" in one(r)["error"]["message"]
+    r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "--zone-id",
+            "0" * 32, "example.test", wait=False)
+    assert r.returncode == 1
+    assert one(r)["error"]["kind"] in ("auth", "not-found")
+
+
+def test_429_storm_then_success(binary, cloudflare, tmp_path):
+    cloudflare.control.add_fault({"match": {}, "count": 4,
+                                  "action": "status", "status": 429,
+                                  "headers": {"Retry-After": "1"}})
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "created"
+    c = cloudflare.control.counters()
+    assert c["faults_fired"] == 4
+    assert len(records(cloudflare)) == 1
+
+
+def test_429_forever_is_rate_limited(binary, cloudflare, tmp_path):
+    cloudflare.control.add_fault({"match": {}, "count": 50,
+                                  "action": "status", "status": 429,
+                                  "headers": {"Retry-After": "0"}})
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test", timeout=120)
+    assert r.returncode == 1
+    assert one(r)["error"]["kind"] == "rate-limited"
+
+
+def test_5xx_then_success(binary, cloudflare, tmp_path):
+    # On the read (retried) and on the create (re-read, then written).
+    cloudflare.control.add_fault([
+        {"match": {"method": "GET"}, "count": 2, "action": "status",
+         "status": 502},
+        {"match": {"method": "POST"}, "count": 1, "action": "status",
+         "status": 503}])
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "created"
+    assert len(records(cloudflare)) == 1
+    assert cloudflare.control.counters()["faults_fired"] == 3
+
+
+def test_timed_out_create_leaves_one_record(binary, cloudflare, tmp_path):
+    conf = tmp_path / "config"
+    conf.write_text("defaults = { http_timeout = 2; };\n")
+    # The create is applied, but the answer comes after the client gave
+    # up: a blind resend would make two records.
+    cloudflare.control.add_fault({"match": {"method": "POST"},
+                                  "action": "delay", "seconds": 4,
+                                  "when": "after"})
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "--config", str(conf), "example.test")
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "created"
+    assert len(records(cloudflare)) == 1
+    assert cloudflare.control.counters()["by_method"]["POST"] == 1
+    assert tlsrpt_served(cloudflare) == [REC]
+
+
+def test_dropped_connection_after_create(binary, cloudflare, tmp_path):
+    cloudflare.control.add_fault({"match": {"method": "POST"},
+                                  "action": "drop", "when": "after",
+                                  "apply": True})
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    assert len(records(cloudflare)) == 1
+
+
+def test_record_over_255_bytes(binary, cloudflare, tmp_path):
+    ruas = ["mailto:tls-reports-%02d@reports.example.test" % i
+            for i in range(8)]
+    args = []
+    for u in ruas:
+        args += ["--rua", u]
+    r = cmd(binary, cloudflare, tmp_path, "publish", *args, "example.test")
+    assert r.returncode == 0, r.stderr
+    rec = one(r)["record"]
+    assert len(rec) > 255
+    assert rec == "v=TLSRPTv1; rua=" + ",".join(ruas)
+    content = records(cloudflare)[0]["content"]
+    assert content.startswith('"') and '" "' in content
+    assert tlsrpt_served(cloudflare) == [rec]
+    r = cmd(binary, cloudflare, tmp_path, "publish", *args, "example.test")
+    assert one(r)["action"] == "unchanged"
+    assert writes(cloudflare) == 1
+
+
+@pytest.mark.parametrize("rua", [
+    'mailto:a"b@example.test', "mailto:a@example.test\nx",
+    "mailto:a@example.test\r\nAuthorization: x", "javascript:alert(1)",
+    "tls@example.test"])
+def test_hostile_rua_rejected(binary, cloudflare, tmp_path, rua):
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", rua,
+            "example.test")
+    assert r.returncode == 2, r.stdout
+    assert r.stderr
+    assert cloudflare.control.counters()["requests"] == 0
+
+
+def test_markup_in_rua_escaped(binary, cloudflare, tmp_path):
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua",
+            "https://reports.example.test/tls?a=<b>&c", "example.test")
+    if r.returncode == 2:
+        assert cloudflare.control.counters()["requests"] == 0
+        return
+    assert r.returncode == 0, r.stderr
+    rec = one(r)["record"]
+    assert "<" not in rec and ">" not in rec
+    served = tlsrpt_served(cloudflare)
+    assert served == [rec]
+
+
+@pytest.mark.parametrize("domain", [
+    'exa"mple.test', "example.test\nevil.test", "exa mple.test",
+    "<b>.example.test", "a&b.example.test", "example.test/../zones"])
+def test_hostile_domain_rejected(binary, cloudflare, tmp_path, domain):
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA, domain)
+    assert r.returncode == 2
+    assert cloudflare.control.counters()["requests"] == 0
+
+
+def test_confirm_per_server(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(knot_servers=2)
+    r = run(binary, sb, tmp_path, "publish", "--provider", "cloudflare",
+            "--output", "json", "--rua", RUA, "--interval", "0.2",
+            "--nameserver", sb.knots[0].addr, "--nameserver",
+            sb.knots[1].addr, "example.test")
+    assert r.returncode == 0, r.stderr
+    c = one(r)["confirm"]
+    assert c["status"] == "confirmed"
+    assert sorted(s["address"] for s in c["servers"]) == sorted(
+        [k.addr for k in sb.knots])
+    assert all(s["status"] == "expected" for s in c["servers"])
+
+
+def test_confirm_timeout_is_pending(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(dns_delay=8)
+    r = run(binary, sb, tmp_path, "publish", "--provider", "cloudflare",
+            "--output", "json", "--rua", RUA, "--interval", "0.2",
+            "--timeout", "1.5", "--nameserver", sb.knot_addr,
+            "example.test")
+    assert r.returncode == 3, r.stderr
+    res = one(r)
+    assert res["action"] == "created"
+    assert res["confirm"]["status"] == "timeout"
+    assert res["confirm"]["servers"][0]["status"] == "missing"
+    assert report(r)["summary"]["exit_status"] == 3
+
+
+def test_no_wait(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(dns_delay=8)
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "--no-wait",
+            "example.test", wait=False)
+    assert r.returncode == 0, r.stderr
+    assert one(r)["confirm"] == {"status": "skipped"}
+
+
+def test_many_domains_and_report(binary, cloudflare_factory, tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "other.test"])
+    dfile = tmp_path / "domains"
+    dfile.write_text("# rollout\nexample.test\n\nother.test  # second\n"
+                     "mail.nothere.test\n")
+    rep = tmp_path / "report.json"
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA,
+            "--domains-file", str(dfile), "--report", str(rep))
+    assert r.returncode == 1, r.stderr
+    doc = report(r)
+    acts = {x["domain"]: x["action"] for x in doc["results"]}
+    assert acts == {"example.test": "created", "other.test": "created",
+                    "mail.nothere.test": "failed"}
+    assert doc["summary"]["created"] == 2 and doc["summary"]["failed"] == 1
+    assert json.loads(rep.read_text()) == doc
+
+
+def test_domains_from_stdin_and_config(binary, cloudflare_factory,
+                                       tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "other.test"])
+    conf = tmp_path / "config"
+    conf.write_text(
+        'defaults = { provider = "cloudflare"; rua = ["%s"]; };\n'
+        'domains = ( "example.test", { name = "other.test"; '
+        'rua = ["mailto:o@other.test"]; ttl = 600; } );\n' % RUA)
+    r = run(binary, sb, tmp_path, "plan", "--config", str(conf),
+            "--output", "json", "--all")
+    assert r.returncode == 0, r.stderr
+    doc = report(r)
+    got = {x["domain"]: (x["record"], x.get("ttl")) for x in doc["results"]}
+    assert got == {"example.test": (REC, 3600),
+                   "other.test": ("v=TLSRPTv1; rua=mailto:o@other.test",
+                                  600)}
+    r = run(binary, sb, tmp_path, "plan", "--config", str(conf),
+            "--output", "json", "--domains-file", "-",
+            input="other.test\n")
+    assert r.returncode == 0, r.stderr
+    assert [x["domain"] for x in report(r)["results"]] == ["other.test"]
+    # No domain at all is a usage error, never "everything".
+    r = run(binary, sb, tmp_path, "plan", "--config", str(conf))
+    assert r.returncode == 2
+    assert "--all" in r.stderr
+
+
+def test_usage_errors_write_nothing(binary, cloudflare, tmp_path):
+    cases = [
+        ["publish", "--provider", "nope", "--rua", RUA, "example.test"],
+        ["publish", "--provider", "cloudflare", "example.test"],
+        ["publish", "--provider", "cloudflare", "--rua", RUA, "--ttl", "5",
+         "example.test"],
+        ["publish", "--provider", "cloudflare", "--rua", RUA, "--ttl", "x",
+         "example.test"],
+        ["publish", "--provider", "cloudflare", "--rua", RUA],
+        ["publish", "--provider", "cloudflare", "--rua", RUA, "--output",
+         "xml", "example.test"],
+        ["publish", "--provider", "cloudflare", "--rua", RUA,
+         "--detailed-exitcode", "example.test"],
+        ["publish", "--provider", "cloudflare", "--rua", RUA, "--config",
+         str(tmp_path / "missing.conf"), "example.test"],
+        ["publish", "--provider", "cloudflare", "--rua", RUA,
+         "--cloudflare-api-url", "http://127.0.0.1:1/client/v4",
+         "example.test"],
+    ]
+    for c in cases:
+        r = run(binary, cloudflare, tmp_path, *c)
+        assert r.returncode == 2, (c, r.stdout, r.stderr)
+        assert r.stderr.strip(), c
+    assert cloudflare.control.counters()["requests"] == 0
+
+
+def test_providers_command(binary, tmp_path):
+    r = subprocess.run([binary, "providers"], capture_output=True, text=True)
+    assert r.returncode == 0
+    assert "cloudflare" in r.stdout
+    assert "CLOUDFLARE_API_TOKEN" in r.stdout
+    assert "Zone:Read" in r.stdout
+    assert "docs/providers/cloudflare.md" in r.stdout
+    r = subprocess.run([binary, "providers", "--output", "json"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0
+    doc = json.loads(r.stdout)
+    cf = [p for p in doc["providers"] if p["name"] == "cloudflare"][0]
+    tok = [s for s in cf["settings"] if s["key"] == "api_token"][0]
+    assert tok["secret"] is True and tok["required"] is True
+    assert tok["env"] == "CLOUDFLARE_API_TOKEN"
+    assert tok["env_file"] == "CLOUDFLARE_API_TOKEN_FILE"
+    assert "flag" not in tok
+    url = [s for s in cf["settings"] if s["key"] == "api_url"][0]
+    assert url["flag"] == "--cloudflare-api-url"
+    assert cf["min_ttl"] == 30 and cf["auto_ttl"] == 1
+    assert cf["rate"] > 0 and cf["doc"] == "docs/providers/cloudflare.md"
+
+
+def test_help_mentions_secrets_policy(binary):
+    for c in ("publish", "plan", "remove"):
+        r = subprocess.run([binary, c, "--help"], capture_output=True,
+                           text=True)
+        assert r.returncode == 0
+        assert "never taken on the command line" in r.stdout
+        assert "--cloudflare-api-url" in r.stdout
