@@ -354,19 +354,21 @@ http_settings(struct pub_run *run)
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && (t <= 0 || t > 3600))
-		return tp_err_set(TP_ECONFIG,
-		                  "publish: http_timeout %g in the config file: "
-		                  "use seconds above 0",
-		                  t);
+		return tp_err_set(
+		    TP_ECONFIG,
+		    "publish: http_timeout %g in the config file: "
+		    "use seconds above 0",
+		    t);
 	run->http_timeout_ms = rc == 0 ? (long)(t * 1000) : 0;
 	rc = tp_conf_get_long(run->conf, "defaults", "http_retries", &n);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && (n < 0 || n > 20))
-		return tp_err_set(TP_ECONFIG,
-		                  "publish: http_retries %ld in the config file: "
-		                  "use 0 to 20",
-		                  n);
+		return tp_err_set(
+		    TP_ECONFIG,
+		    "publish: http_retries %ld in the config file: "
+		    "use 0 to 20",
+		    n);
 	run->http_retries = rc == 0 ? (int)n : -1;
 	return 0;
 }
@@ -406,7 +408,8 @@ load_conf(struct pub_run *run)
 	run->interval = iv;
 	rc = servers(&run->nameservers, run, run->o->nameservers, "nameserver");
 	if (rc == 0)
-		rc = servers(&run->resolvers, run, run->o->resolvers, "resolver");
+		rc = servers(&run->resolvers, run, run->o->resolvers,
+		             "resolver");
 	if (rc == 0)
 		rc = http_settings(run);
 	return rc;

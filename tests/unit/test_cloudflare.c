@@ -109,8 +109,8 @@ static void
 test_roundtrip(void **state)
 {
 	const char *values[] = {"v=TLSRPTv1; rua=mailto:a@example.com",
-	                        "quote \" backslash \\ semicolon ;",
-	                        "", "\x01\x7f\xff"};
+	                        "quote \" backslash \\ semicolon ;", "",
+	                        "\x01\x7f\xff"};
 	struct tp_strv out = TP_STRV_INIT;
 	char *s;
 	size_t i;
@@ -142,22 +142,23 @@ test_error_auth(void **state)
 	struct tp_error e;
 
 	(void)state;
-	assert_int_equal(
-	    map(403, "{\"success\":false,\"errors\":[{\"code\":9109,"
-	             "\"message\":\"Invalid access token\"}]}"),
-	    TP_EAUTH);
-	assert_non_null(strstr(tp_err_msg(), "HTTP 403, 9109 Invalid access "
-	                                     "token"));
+	assert_int_equal(map(403,
+	                     "{\"success\":false,\"errors\":[{\"code\":9109,"
+	                     "\"message\":\"Invalid access token\"}]}"),
+	                 TP_EAUTH);
+	assert_non_null(strstr(tp_err_msg(),
+	                       "HTTP 403, 9109 Invalid access "
+	                       "token"));
 	assert_non_null(strstr(tp_err_msg(), "Zone:Read"));
 	assert_int_equal(tp_err_copy(&e), 0);
 	assert_int_equal(e.http_status, 403);
 	assert_string_equal(e.provider_code, "9109");
 	assert_string_equal(e.provider_message, "Invalid access token");
 	tp_error_release(&e);
-	assert_int_equal(
-	    map(403, "{\"success\":false,\"errors\":[{\"code\":10000,"
-	             "\"message\":\"Authentication error\"}]}"),
-	    TP_EAUTH);
+	assert_int_equal(map(403,
+	                     "{\"success\":false,\"errors\":[{\"code\":10000,"
+	                     "\"message\":\"Authentication error\"}]}"),
+	                 TP_EAUTH);
 	assert_int_equal(map(401, NULL), TP_EAUTH);
 }
 
@@ -166,19 +167,21 @@ test_error_chain(void **state)
 {
 	(void)state;
 	assert_int_equal(
-	    map(400, "{\"success\":false,\"errors\":[{\"code\":1004,"
-	             "\"message\":\"DNS Validation Error\",\"error_chain\":"
-	             "[{\"code\":9021,\"message\":\"TTL must be between 60 "
-	             "and 86400 seconds, or 1 for Automatic.\"}]}]}"),
+	    map(400,
+	        "{\"success\":false,\"errors\":[{\"code\":1004,"
+	        "\"message\":\"DNS Validation Error\",\"error_chain\":"
+	        "[{\"code\":9021,\"message\":\"TTL must be between 60 "
+	        "and 86400 seconds, or 1 for Automatic.\"}]}]}"),
 	    TP_EINTERNAL);
 	assert_non_null(strstr(tp_err_msg(),
 	                       "1004 DNS Validation Error: 9021 TTL must be "
 	                       "between 60"));
 	assert_int_equal(
-	    map(400, "{\"success\":false,\"errors\":[{\"code\":6003,"
-	             "\"message\":\"Invalid request headers\",\"error_chain\":"
-	             "[{\"code\":6111,\"message\":\"Invalid format for "
-	             "Authorization header\"}]}]}"),
+	    map(400,
+	        "{\"success\":false,\"errors\":[{\"code\":6003,"
+	        "\"message\":\"Invalid request headers\",\"error_chain\":"
+	        "[{\"code\":6111,\"message\":\"Invalid format for "
+	        "Authorization header\"}]}]}"),
 	    TP_EAUTH);
 }
 
@@ -187,18 +190,20 @@ test_error_kinds(void **state)
 {
 	(void)state;
 	assert_int_equal(
-	    map(400, "{\"success\":false,\"errors\":[{\"code\":81058,"
-	             "\"message\":\"An identical record already exists.\"}]}"),
+	    map(400,
+	        "{\"success\":false,\"errors\":[{\"code\":81058,"
+	        "\"message\":\"An identical record already exists.\"}]}"),
 	    TP_ECONFLICT);
+	assert_int_equal(map(400,
+	                     "{\"success\":false,\"errors\":[{\"code\":81057,"
+	                     "\"message\":\"The record already exists.\"}]}"),
+	                 TP_ECONFLICT);
 	assert_int_equal(
-	    map(400, "{\"success\":false,\"errors\":[{\"code\":81057,"
-	             "\"message\":\"The record already exists.\"}]}"),
-	    TP_ECONFLICT);
-	assert_int_equal(
-	    map(400, "{\"success\":false,\"errors\":[{\"code\":7003,"
-	             "\"message\":\"Could not route to /zones/x/dns_records, "
-	             "perhaps your object identifier is invalid?\"},"
-	             "{\"code\":7000,\"message\":\"No route for that URI\"}]}"),
+	    map(400,
+	        "{\"success\":false,\"errors\":[{\"code\":7003,"
+	        "\"message\":\"Could not route to /zones/x/dns_records, "
+	        "perhaps your object identifier is invalid?\"},"
+	        "{\"code\":7000,\"message\":\"No route for that URI\"}]}"),
 	    TP_ENOTFOUND);
 	assert_int_equal(map(404, "not json"), TP_ENOTFOUND);
 	assert_int_equal(map(429, NULL), TP_ERATELIMIT);

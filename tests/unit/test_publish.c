@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +25,10 @@ static struct fake {
 	struct tp_strv values;
 	long ttl;
 	int reads, writes, finds, lists, waits;
-	int fail_read;         /* code for every read, 0: none */
-	int write_rc[8];       /* per write: code to return, 0 ok */
-	int write_applies[8];  /* per write: apply even when failing */
-	const char *sneak[8];  /* per write: a value someone else adds
+	int fail_read;        /* code for every read, 0: none */
+	int write_rc[8];      /* per write: code to return, 0 ok */
+	int write_applies[8]; /* per write: apply even when failing */
+	const char *sneak[8]; /* per write: a value someone else adds
 	                        * just before it (makes a conflict real) */
 	int wait_rc;
 } fake;
@@ -41,8 +42,7 @@ f_open(void **out, const struct tp_provider_ctx *ctx)
 }
 
 static int
-f_find_zone(void *h, struct tp_zone *out, const char *name,
-            const char *zone_id)
+f_find_zone(void *h, struct tp_zone *out, const char *name, const char *zone_id)
 {
 	(void)h;
 	(void)zone_id;
@@ -119,8 +119,7 @@ f_wait_change(void *h, double deadline)
 	(void)h;
 	(void)deadline;
 	fake.waits++;
-	return fake.wait_rc ? tp_err_set(fake.wait_rc, "fake: not in sync")
-	                    : 0;
+	return fake.wait_rc ? tp_err_set(fake.wait_rc, "fake: not in sync") : 0;
 }
 
 static void
@@ -179,11 +178,9 @@ fx_new(enum tp_publish_mode mode, size_t nitems)
 
 		(void)snprintf(name, sizeof(name), "d%zu.example.com", i);
 		if (i == 1)
-			(void)snprintf(name, sizeof(name),
-			               "a.sub.example.com");
+			(void)snprintf(name, sizeof(name), "a.sub.example.com");
 		it->domain = strdup(name);
-		(void)snprintf(name, sizeof(name), "_smtp._tls.%s",
-		               it->domain);
+		(void)snprintf(name, sizeof(name), "_smtp._tls.%s", it->domain);
 		it->owner = strdup(name);
 		it->acct = &f->acct;
 		it->timeout = 5;
@@ -471,8 +468,7 @@ test_wait_change(void **state)
 	fake.wait_rc = TP_ETIMEOUT;
 	/* Not live at the provider by the deadline: pending, not failed. */
 	assert_int_equal(pub_domain(&f->w, &f->items[0]), 0);
-	assert_int_equal(f->items[0].result.confirm.status,
-	                 TP_CONFIRM_TIMEOUT);
+	assert_int_equal(f->items[0].result.confirm.status, TP_CONFIRM_TIMEOUT);
 	assert_int_equal(f->items[0].result.action, TP_ACTION_CREATED);
 	fake_provider.wait_change = NULL;
 	fx_free(f);
