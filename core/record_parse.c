@@ -281,6 +281,17 @@ leading(struct rec_ctx *c)
 		if (c->len > 1 && s[c->len - 1] == '"')
 			c->end = c->len - 1;
 	}
+	/* A byte-order mark or other bytes no record can start with. */
+	if (p < c->end &&
+	    ((unsigned char)s[p] >= 0x7f ||
+	     ((unsigned char)s[p] < 0x20 && !REC_WSP(s[p])))) {
+		tp_rec_bad_byte(c, p, "version-missing", "front of the record",
+		                NULL);
+		while (p < c->end &&
+		       ((unsigned char)s[p] >= 0x7f ||
+		        ((unsigned char)s[p] < 0x20 && !REC_WSP(s[p]))))
+			p++;
+	}
 	while (p < c->end && (REC_WSP(s[p]) || s[p] == ';')) {
 		if (s[p] == ';' && semi == (size_t)-1)
 			semi = p;
