@@ -12,6 +12,8 @@ int cmd_publish(int argc, char **argv); /* publish.c */
 int cmd_plan(int argc, char **argv);    /* publish.c */
 int cmd_remove(int argc, char **argv);  /* publish.c */
 int cmd_providers(int argc, char **argv);
+int cmd_generate(int argc, char **argv); /* generate.c */
+int cmd_validate(int argc, char **argv); /* validate.c */
 
 /* Print "tlsrpt-publish: MSG" on stderr (printf format). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
