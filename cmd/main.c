@@ -25,6 +25,7 @@ cmd_version(int argc, char **argv)
 
 /* One line per command, in the order --help lists them. */
 static const struct cmd cmds[] = {
+    {"check", cmd_check, "read the live record from DNS and validate it"},
     {"version", cmd_version, "show the version"},
 };
 
