@@ -28,6 +28,7 @@ static const struct cmd cmds[] = {
     {"publish", cmd_publish,
      "create or update the record, then confirm it in DNS (default)"},
     {"plan", cmd_plan, "show what publish would change; writes nothing"},
+    {"check", cmd_check, "read the live record from DNS and validate it"},
     {"validate", cmd_validate, "validate record text offline"},
     {"generate", cmd_generate,
      "print the record (value, zone-file line, JSON)"},
