@@ -267,6 +267,10 @@ def test_plan_text_output(binary, cloudflare_factory, tmp_path):
     assert "would-update" in r.stdout or "would update" in r.stdout
     assert "mailto:old@example.test" in r.stdout
     assert writes(sb) == 0
+    r = run(binary, sb, tmp_path, "plan", "--provider", "cloudflare",
+            "--rua", RUA, "--ttl", "900", "example.test")
+    assert r.returncode == 0, r.stderr
+    assert "300 -> 900 (for every TXT value at the name)" in r.stdout
 
 
 def test_wrong_token(binary, cloudflare, tmp_path):
@@ -465,15 +469,18 @@ def test_record_over_255_bytes(binary, cloudflare, tmp_path):
     assert writes(cloudflare) == 1
 
 
-@pytest.mark.parametrize("rua", [
+HOSTILE_RUA = [
     'mailto:a"b@example.test', "mailto:a@example.test\nx",
     "mailto:a@example.test\r\nAuthorization: x", "javascript:alert(1)",
-    "tls@example.test"])
-def test_hostile_rua_rejected(binary, cloudflare, tmp_path, rua):
-    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", rua,
-            "example.test")
-    assert r.returncode == 2, r.stdout
-    assert r.stderr
+    "tls@example.test", "mailto:a@example.test; rua=mailto:b@evil.test"]
+
+
+def test_hostile_rua_rejected(binary, cloudflare, tmp_path):
+    for rua in HOSTILE_RUA:
+        r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", rua,
+                "example.test")
+        assert r.returncode == 2, (rua, r.stdout)
+        assert r.stderr, rua
     assert cloudflare.control.counters()["requests"] == 0
 
 
@@ -490,12 +497,18 @@ def test_markup_in_rua_escaped(binary, cloudflare, tmp_path):
     assert served == [rec]
 
 
-@pytest.mark.parametrize("domain", [
+HOSTILE_DOMAINS = [
     'exa"mple.test', "example.test\nevil.test", "exa mple.test",
-    "<b>.example.test", "a&b.example.test", "example.test/../zones"])
-def test_hostile_domain_rejected(binary, cloudflare, tmp_path, domain):
-    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA, domain)
-    assert r.returncode == 2
+    "<b>.example.test", "a&b.example.test", "example.test/../zones",
+    "example.test?name=x", "-x.example.test", ""]
+
+
+def test_hostile_domain_rejected(binary, cloudflare, tmp_path):
+    for domain in HOSTILE_DOMAINS:
+        r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
+                domain)
+        assert r.returncode == 2, (domain, r.stdout)
+        assert r.stderr, domain
     assert cloudflare.control.counters()["requests"] == 0
 
 
