@@ -371,11 +371,11 @@ class Emulator:
             with self._ctl:
                 self.rate.set(self.rate.limit, self.rate.window,
                               self.rate.block)
+        if (everything or dns) and self.dns is not None:
+            self.dns.clear()        # before reset_state queues its pushes
         if everything or state:
             with self.lock:
                 self.reset_state()
-        if (everything or dns) and self.dns is not None:
-            self.dns.clear()
         if everything or counters or log:
             self.reset_counters()
 
@@ -436,6 +436,9 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
     timeout = 60            # idle keep-alive connections are closed
+    # Headers and body go out in separate writes: without TCP_NODELAY,
+    # Nagle plus the client's delayed ACK adds 40 ms to every answer.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         if self.server.emu_verbose:
@@ -769,8 +772,8 @@ def run(cls, argv=None):
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    threads = [threading.Thread(target=s.serve_forever, daemon=True)
-               for s in (srv, ctl)]
+    threads = [threading.Thread(target=s.serve_forever, args=(0.02,),
+                                daemon=True) for s in (srv, ctl)]
     for t in threads:
         t.start()
     host = args.host if ":" not in args.host else "[%s]" % args.host
@@ -781,8 +784,7 @@ def run(cls, argv=None):
                                                 srv.server_address[1]),
                       "control_url": "http://127.0.0.1:%d"
                       % ctl.server_address[1]}), flush=True)
-    while not stop.wait(0.5):
-        pass
+    stop.wait()         # a signal handler sets it
     for s in (srv, ctl):
         s.shutdown()
         s.server_close()
