@@ -37,7 +37,7 @@ def assert_error(resp, status, code, chain=None):
         assert chain in got, body
 
 
-# --- process lifecycle ----------------------------------------------------
+# --- process lifecycle -------------------------------------------------------
 
 def test_ports_line_and_clean_stop_on_sigterm(cloudflare):
     emu = cloudflare.emu
@@ -61,7 +61,7 @@ def test_tls_verification_against_another_ca_fails(cloudflare, test_ca):
     assert cloudflare.control.counters()["tls_failures"] == 1
 
 
-# --- auth -----------------------------------------------------------------
+# --- auth --------------------------------------------------------------------
 
 def test_auth_errors_have_real_codes(cloudflare):
     cf = cloudflare
@@ -121,7 +121,7 @@ def test_zone_scoped_and_read_only_tokens(cloudflare_factory):
     assert cf.control.counters()["writes"] == 0
 
 
-# --- zones ----------------------------------------------------------------
+# --- zones -------------------------------------------------------------------
 
 def test_zone_lookup_pagination_and_bounds(cloudflare_factory):
     names = ["z%02d.test" % i for i in range(12)]
@@ -150,14 +150,15 @@ def test_zone_lookup_pagination_and_bounds(cloudflare_factory):
     assert_error(cf.api("GET", "/zones/not-an-id/dns_records"), 400, 7003)
 
 
-# --- records: list, filters, pagination -------------------------------------
+# --- records: list, filters, pagination --------------------------------------
 
 def test_list_filters_exact_name_case_insensitive(cloudflare_factory):
     recs = [{"type": "TXT", "name": OWNER, "content": '"%s"' % TLSRPT},
             {"type": "TXT", "name": OWNER, "content": '"google-site=abc"'},
             {"type": "TXT", "name": "x." + OWNER, "content": '"v=TLSRPTv1;"'},
             {"type": "A", "name": OWNER, "content": "192.0.2.1"},
-            {"type": "TXT", "name": "example.test", "content": '"v=spf1 -all"'}]
+            {"type": "TXT", "name": "example.test",
+             "content": '"v=spf1 -all"'}]
     cf = cloudflare_factory(records={"example.test": recs})
     p = records_path(cf)
     _, _, body = cf.api("GET", p + "?type=TXT&name=_SMTP._TLS.Example.Test")
@@ -190,7 +191,7 @@ def test_list_pagination(cloudflare_factory):
     assert_error(cf.api("GET", records_path(cf) + "?per_page=0"), 400, 6008)
 
 
-# --- records: writes ----------------------------------------------------------
+# --- records: writes ---------------------------------------------------------
 
 def test_create_put_patch_delete(cloudflare):
     cf = cloudflare
@@ -271,7 +272,7 @@ def test_duplicates(cloudflare_factory):
     assert r[2]["errors"][0]["message"] == "The record already exists."
 
 
-# --- TXT quoting ----------------------------------------------------------------
+# --- TXT quoting -------------------------------------------------------------
 
 def test_quoting_long_values_and_escapes(cloudflare):
     cf = cloudflare
@@ -308,8 +309,10 @@ def test_unquoted_content_kept_or_quoted(cloudflare_factory):
 
 def test_seeded_legacy_records_and_two_tlsrpt_values(cloudflare_factory):
     cf = cloudflare_factory(records={"example.test": [
-        {"type": "TXT", "name": OWNER, "content": "v=TLSRPTv1; rua=mailto:a@x"},
-        {"type": "TXT", "name": OWNER, "content": '"v=TLSRPTv1; rua=mailto:b@x"'},
+        {"type": "TXT", "name": OWNER,
+         "content": "v=TLSRPTv1; rua=mailto:a@x"},
+        {"type": "TXT", "name": OWNER,
+         "content": '"v=TLSRPTv1; rua=mailto:b@x"'},
         {"type": "TXT", "name": OWNER, "content": '"unrelated"'}]})
     assert cf.txt(OWNER) == ["unrelated", "v=TLSRPTv1; rua=mailto:a@x",
                              "v=TLSRPTv1; rua=mailto:b@x"]
@@ -318,7 +321,7 @@ def test_seeded_legacy_records_and_two_tlsrpt_values(cloudflare_factory):
                                             for r in body["result"]]
 
 
-# --- DNS mirror ---------------------------------------------------------------
+# --- DNS mirror --------------------------------------------------------------
 
 def test_knot_follows_writes_with_ttl(cloudflare):
     cf = cloudflare
@@ -346,7 +349,7 @@ def test_delayed_push_and_lagging_server(cloudflare_factory):
     assert cf.txt(OWNER, server=1, flush=False) == [TLSRPT]
 
 
-# --- faults ---------------------------------------------------------------------
+# --- faults ------------------------------------------------------------------
 
 def test_5xx_then_success(cloudflare):
     cf = cloudflare
@@ -422,7 +425,7 @@ def test_fault_skip_and_latency(cloudflare):
     assert time.monotonic() - t0 >= 0.3
 
 
-# --- rate limit -------------------------------------------------------------------
+# --- rate limit --------------------------------------------------------------
 
 def test_rate_limit_429_then_recovers(cloudflare_factory):
     cf = cloudflare_factory(tokens=[{"token": "other", "user": "user-2"}],
@@ -449,7 +452,7 @@ def test_default_rate_limit_is_cloudflares(cloudflare):
         "limit": 40, "window": 1.0, "block": False}
 
 
-# --- connections, counters, control --------------------------------------------------
+# --- connections, counters, control ------------------------------------------
 
 def test_keep_alive_one_handshake(cloudflare):
     cf = cloudflare
