@@ -182,11 +182,7 @@ class CloudflareEmulator(Emulator):
     def _seed_record(self, zone, r):
         """Seeded records skip the duplicate check, so tests can set up
         states the API would refuse today (legacy unquoted content)."""
-        rec = self.rules.build(zone, {k: v for k, v in r.items()
-                                      if k != "id"})
-        if "content_as_stored" in r:
-            rec["content"] = r["content_as_stored"]
-        rec.pop("content_as_stored", None)
+        rec = self.rules.build(zone, self.rules.check_body(r, False))
         t = now_iso()
         rec.update(id=r.get("id") or new_id(), created_on=t, modified_on=t)
         zone["records"][rec["id"]] = rec
