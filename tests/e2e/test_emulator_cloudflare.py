@@ -517,7 +517,7 @@ def test_unknown_routes(cloudflare):
 
 
 def test_tsig_signed_pushes(cloudflare_factory):
-    from harness.knot_lite import TSIG_NAME, TSIG_SECRET
+    from harness.fixtures_emulators import TSIG_NAME, TSIG_SECRET
     good = cloudflare_factory(args=["--knot-tsig", "%s:hmac-sha256:%s"
                                     % (TSIG_NAME, TSIG_SECRET)])
     assert create(good, '"%s"' % TLSRPT)[0] == 200
@@ -529,3 +529,22 @@ def test_tsig_signed_pushes(cloudflare_factory):
     assert wrong.txt(OWNER) == []
     d = wrong.control.dns()
     assert d["errors"] == 1 and d["pushes"] == 0 and d["last_error"]
+
+
+def test_knot_zone_limits_what_is_pushed(cloudflare_factory):
+    cf = cloudflare_factory(zones=["example.test", "sub.example.test"],
+                            args=["--knot-zone", "sub.example.test"])
+    create(cf, '"%s"' % TLSRPT)
+    sub = "/zones/%s/dns_records" % cf.zone_id("sub.example.test")
+    st, _, _ = cf.api("POST", sub, {"type": "TXT", "content": '"%s"' % TLSRPT,
+                                    "name": "_smtp._tls.sub.example.test"})
+    assert st == 200
+    assert cf.txt(OWNER) == []
+    assert cf.txt("_smtp._tls.sub.example.test") == [TLSRPT]
+    assert cf.control.dns()["skipped"] == 1
+
+
+def test_bad_flag_fails_start_with_the_reason(test_ca):
+    from harness.emulators import EmulatorError, EmulatorProcess
+    with pytest.raises(EmulatorError, match="--min-ttl"):
+        EmulatorProcess("cloudflare", test_ca, ["--min-ttl", "x"]).start()

@@ -174,6 +174,8 @@ class TLSServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, addr, emu, ssl_ctx, verbose=False):
+        if ":" in addr[0]:
+            self.address_family = socket.AF_INET6
         self.emu = emu
         self.ssl_ctx = ssl_ctx
         self.emu_verbose = verbose

@@ -30,9 +30,12 @@ import pytest
 from harness.emulators import EmulatorProcess
 
 try:    # the full Knot harness, when the DNS work is in this tree
-    from harness.knot import Knot
+    from harness.knot import TSIG_NAME, TSIG_SECRET, Knot
 except ImportError:
-    from harness.knot_lite import Knot
+    from harness.knot_lite import TSIG_NAME, TSIG_SECRET, Knot
+
+__all__ = ["TSIG_NAME", "TSIG_SECRET", "Knot", "CloudflareSandbox",
+           "free_port"]
 
 
 def free_port(address="127.0.0.1"):
