@@ -463,6 +463,7 @@ def test_keep_alive_one_handshake(cloudflare):
     c = cf.control.counters()
     assert c["connections"] == 1 and c["tls_handshakes"] == 1
     assert c["requests"] == 5
+    assert c["first_request_at"] <= c["last_request_at"] <= time.time()
 
 
 def test_counters_log_reset_and_seed(cloudflare):

@@ -271,6 +271,7 @@ class Emulator:
                         "status": collections.Counter()}
             self._log = collections.deque(maxlen=LOG_CAP)
             self._seq = 0
+            self._times = [None, None]
 
     def _bump(self, name, n=1):
         with self._ctl:
@@ -286,6 +287,7 @@ class Emulator:
             out["by_method"] = dict(self._by["method"])
             out["by_status"] = {str(k): v
                                 for k, v in self._by["status"].items()}
+            out["first_request_at"], out["last_request_at"] = self._times
         if self.dns is not None:
             d = self.dns.snapshot()
             out.update(dns_pushes=d["pushes"], dns_errors=d["errors"],
@@ -300,15 +302,19 @@ class Emulator:
         hdrs = {}
         for k, v in req.headers.items():
             hdrs[k] = "<redacted>" if k.lower() in SECRET_HEADERS else v
+        now = time.time()
         with self._ctl:
             self._seq += 1
             self._counters["requests"] += 1
+            # For rates measured by the benchmark: first and last request.
+            self._times[0] = self._times[0] or now
+            self._times[1] = now
             self._by["endpoint"][req.endpoint or "unrouted"] += 1
             self._by["method"][req.method] += 1
             if status is not None:
                 self._by["status"][status] += 1
             self._log.append({
-                "seq": self._seq, "time": time.time(),
+                "seq": self._seq, "time": now,
                 "method": req.method, "path": req.path,
                 "query": req.raw_query, "endpoint": req.endpoint,
                 "status": status, "fault": fault,
