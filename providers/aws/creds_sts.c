@@ -142,6 +142,8 @@ sts_error(const struct tp_http_resp *resp, const char *arn, const char *url)
 {
 	struct tp_aws_error e;
 	int code = resp->status >= 500 ? TP_ENETWORK : TP_EAUTH, rc;
+	const char *hint = "check that the role's trust policy accepts this "
+	                   "token's issuer, audience and subject";
 
 	if (tp_aws_xml_error(&e, resp->body, resp->body_len) != 0)
 		return tp_err_set_api(code, resp->status, NULL, NULL,
@@ -153,13 +155,15 @@ sts_error(const struct tp_http_resp *resp, const char *arn, const char *url)
 	    (strcmp(e.code, "ValidationError") == 0 ||
 	     strcmp(e.code, "MalformedPolicyDocument") == 0))
 		code = TP_ECONFIG;
+	if (e.code != NULL && strcmp(e.code, "IDPCommunicationError") == 0) {
+		code = TP_ENETWORK;
+		hint = "STS could not reach the token's issuer: re-run later";
+	}
 	rc = tp_err_set_api(code, resp->status, e.code, e.message,
 	                    "aws: STS refused AssumeRoleWithWebIdentity for "
-	                    "role '%s' (HTTP %ld, %s %s): check that the "
-	                    "role's trust policy accepts this token's issuer, "
-	                    "audience and subject",
+	                    "role '%s' (HTTP %ld, %s %s): %s",
 	                    arn, resp->status, e.code ? e.code : "",
-	                    e.message ? e.message : "");
+	                    e.message ? e.message : "", hint);
 	tp_aws_error_release(&e);
 	return rc;
 }
@@ -235,7 +239,12 @@ call_sts(struct tp_aws_creds **out, const struct tp_aws_conf *c,
 	req.idempotent = 1; /* assuming a role twice is harmless */
 	req.no_body_log = 1;
 	req.classify = classify;
-	if ((rc = tp_http_do(h, &req, &resp)) != 0)
+	rc = tp_http_do(h, &req, &resp);
+	/* Out of retries on IDPCommunicationError: STS's words beat the
+	 * HTTP layer's generic ones. */
+	if (rc == TP_ERATELIMIT && resp.status == 400)
+		rc = sts_error(&resp, arn, ep.url);
+	if (rc != 0)
 		goto out;
 	if (resp.status != 200)
 		rc = sts_error(&resp, arn, ep.url);
