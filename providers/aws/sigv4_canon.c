@@ -364,7 +364,8 @@ canonical_headers(struct tp_buf *canon, struct tp_buf *names, struct kvlist *l)
 {
 	size_t i;
 
-	qsort(l->a, l->n, sizeof(*l->a), kv_cmp_key_seq);
+	if (l->n > 1)
+		qsort(l->a, l->n, sizeof(*l->a), kv_cmp_key_seq);
 	for (i = 0; i < l->n; i++) {
 		if (i > 0 && strcmp(l->a[i].k, l->a[i - 1].k) == 0) {
 			tp_buf_addc(canon, ',');
@@ -400,7 +401,8 @@ canonical_query(struct tp_buf *b, struct kvlist *l)
 {
 	size_t i;
 
-	qsort(l->a, l->n, sizeof(*l->a), kv_cmp);
+	if (l->n > 1) /* qsort wants a non-NULL base even for none */
+		qsort(l->a, l->n, sizeof(*l->a), kv_cmp);
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			tp_buf_addc(b, '&');

@@ -590,6 +590,28 @@ test_content_sha256_and_own_host(void **state)
 }
 
 static void
+test_host_forms(void **state)
+{
+	static const char *const hosts[][2] = {
+	    {"https://[::1]:443/x", "[::1]"},
+	    {"https://[::1]:8443", "[::1]:8443"},
+	    {"http://[FD00:EC2::254]/latest", "[fd00:ec2::254]"},
+	    {"http://127.0.0.1:80?q=1", "127.0.0.1"},
+	    {"HTTPS://Example.COM:80/", "example.com:80"},
+	};
+	struct tp_http_extra x;
+	time_t now = R53_TIME;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		prepare(&x, "GET", hosts[i][0], NULL, 0, NULL, NULL, &now);
+		assert_string_equal(extra_get(&x, "Host", NULL), hosts[i][1]);
+		extra_free(&x);
+	}
+}
+
+static void
 sign_err(const char *method, const char *query, const struct tp_http_header *h,
          size_t nh, long expires, const char *key, const char *want)
 {
@@ -688,6 +710,7 @@ main(void)
 	    cmocka_unit_test(test_r53_port_and_query_order),
 	    cmocka_unit_test(test_retry_gets_fresh_date),
 	    cmocka_unit_test(test_content_sha256_and_own_host),
+	    cmocka_unit_test(test_host_forms),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_query_corners),
 	};
