@@ -425,9 +425,9 @@ tp_aws_endpoint_sts(struct tp_aws_endpoint *out, const struct tp_aws_conf *c)
 	if ((rc = endpoint_base(&sh, &region, &p, c)) != 0)
 		return rc;
 	ov = override(&from, c, &sh, "AWS_ENDPOINT_URL_STS", "sts", NULL);
-	legacy = tp_aws_value(
-	    c, tp_aws_profile_config(&sh, "sts_regional_endpoints"),
-	    "AWS_STS_REGIONAL_ENDPOINTS");
+	/* The environment beats the profile, as for every AWS setting. */
+	if ((legacy = tp_aws_env(c, "AWS_STS_REGIONAL_ENDPOINTS")) == NULL)
+		legacy = tp_aws_profile_config(&sh, "sts_regional_endpoints");
 	if (legacy != NULL && strcmp(legacy, "legacy") != 0)
 		legacy = NULL;
 	if (region == NULL || (legacy != NULL && p->sts_global != NULL)) {

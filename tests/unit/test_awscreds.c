@@ -519,6 +519,11 @@ test_sts_endpoints(void **state)
 	sts(f, "https://sts.amazonaws.com", "us-east-1");
 	env(f, "AWS_REGION", "eu-west-1");
 	sts(f, "https://sts.eu-west-1.amazonaws.com", "eu-west-1");
+	write_file(f, ".aws/config",
+	           "[default]\nsts_regional_endpoints = legacy\n");
+	sts(f, "https://sts.amazonaws.com", "us-east-1");
+	env(f, "AWS_STS_REGIONAL_ENDPOINTS", "regional");
+	sts(f, "https://sts.eu-west-1.amazonaws.com", "eu-west-1");
 	env(f, "AWS_STS_REGIONAL_ENDPOINTS", "legacy");
 	sts(f, "https://sts.amazonaws.com", "us-east-1");
 	env(f, "AWS_REGION", "cn-northwest-1");
