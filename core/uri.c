@@ -138,6 +138,11 @@ bad_char(struct tp_uri_problem *p, size_t off, unsigned char c,
 		    "(and any '\\' continuation copied from a "
 		    "wrapped example)",
 		    "line break (%s) in the %s of a URI", name, where);
+	if (c == ' ' || c == '\t')
+		return tp_uri_problem_set(
+		    p, "uri-raw-space", off,
+		    "remove it; separate destinations with ','",
+		    "%s in the %s of a URI", name, where);
 	if (c < 0x20 || c == 0x7f)
 		return tp_uri_problem_set(
 		    p, "control-char", off, "remove the control character",
@@ -149,11 +154,6 @@ bad_char(struct tp_uri_problem *p, size_t off, unsigned char c,
 		    "an internationalised domain and percent-encode "
 		    "other bytes",
 		    "raw non-ASCII %s in the %s of a URI", name, where);
-	if (c == ' ' || c == '\t')
-		return tp_uri_problem_set(
-		    p, "uri-raw-space", off,
-		    "remove it; separate destinations with ','",
-		    "%s in the %s of a URI", name, where);
 	if (c == '"')
 		return tp_uri_problem_set(
 		    p, "quote-char", off,
