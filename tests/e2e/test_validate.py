@@ -116,6 +116,11 @@ def test_presentation(binary):
     r = run(binary, "--presentation", '"v=TLSRPTv1; rua=')
     assert r.returncode == 2
     assert b"no closing" in r.stderr
+    # Two lines of dig output are two records, never one.
+    r = run(binary, "--presentation", "-",
+            stdin=b'"v=TLSRPTv1; rua=mailto:a@example.com"\n"v=spf1"\n')
+    assert r.returncode == 2
+    assert b"one TXT record" in r.stderr
 
 
 def test_strict_makes_warnings_fail(binary):
