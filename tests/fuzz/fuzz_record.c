@@ -99,8 +99,7 @@ domain(const char *s)
 	for (p = out; *p != '\0'; p++)
 		CHECK((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		      *p == '-' || *p == '_' || *p == '.');
-	CHECK(tp_domain_normalize(&again, out) == 0 &&
-	      strcmp(again, out) == 0);
+	CHECK(tp_domain_normalize(&again, out) == 0 && strcmp(again, out) == 0);
 	free(again);
 	free(out);
 }
