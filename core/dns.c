@@ -8,6 +8,10 @@
  * from tp_dns_step(); with ARES_FLAG_NOCHECKRESP every rcode reaches the
  * callback with the raw answer; TC=1 makes c-ares retry over TCP itself;
  * a closed port or an unroutable address ends as ARES_ECONNREFUSED.
+ *
+ * Longer than the other files because every use of c-ares lives here
+ * (channels, queries, the loop, TXT strings); the libresolv walk and the
+ * address helpers are in dnsmsg.c and dnsaddr.c.
  */
 #include <ares.h>
 #include <arpa/inet.h>
@@ -431,43 +435,6 @@ tp_dns_cancel(struct tp_dns_query *q)
 	}
 }
 
-/* ICMP "port unreachable" and "no route" both end as ECONNREFUSED; a UDP
- * connect() (no packet sent) tells them apart. */
-static int
-no_route(const struct tp_dns_addr *a)
-{
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
-	struct sockaddr *sa;
-	socklen_t len;
-	int fd, r, e;
-
-	memset(&s4, 0, sizeof(s4));
-	memset(&s6, 0, sizeof(s6));
-	if (a->family == AF_INET) {
-		s4.sin_family = AF_INET;
-		s4.sin_port = htons((unsigned short)a->port);
-		memcpy(&s4.sin_addr, a->bytes, 4);
-		sa = (struct sockaddr *)&s4;
-		len = sizeof(s4);
-	} else {
-		s6.sin6_family = AF_INET6;
-		s6.sin6_port = htons((unsigned short)a->port);
-		memcpy(&s6.sin6_addr, a->bytes, 16);
-		sa = (struct sockaddr *)&s6;
-		len = sizeof(s6);
-	}
-	fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno == EAFNOSUPPORT;
-	r = connect(fd, sa, len);
-	e = errno;
-	close(fd);
-	return r != 0 &&
-	    (e == ENETUNREACH || e == EHOSTUNREACH || e == EADDRNOTAVAIL ||
-	     e == EAFNOSUPPORT);
-}
-
 static void
 fail_status(struct tp_dns_answer *a, struct tp_dns_server *s, int st)
 {
@@ -477,7 +444,7 @@ fail_status(struct tp_dns_answer *a, struct tp_dns_server *s, int st)
 		a->what = "no answer (timed out)";
 		break;
 	case ARES_ECONNREFUSED:
-		if (s->is_addr && no_route(&s->addr)) {
+		if (s->is_addr && tp_dns_addr_noroute(&s->addr)) {
 			a->status = TP_DNS_NOROUTE;
 			a->what = "no route to this address from here";
 		} else {
