@@ -134,29 +134,49 @@ diag_mta_sts(struct tp_result *r, const struct check_dom *c)
 	            "no MTA-STS record at _mta-sts.%s yet", c->domain);
 }
 
+/* Destinations, each normalised (kept as written when it cannot be). */
+static int
+rua_norm(struct tp_strv *out, const struct tp_strv *in)
+{
+	size_t i;
+	char *n;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < in->n; i++) {
+		if (tp_rua_normalize(&n, in->v[i]) != 0)
+			n = strdup(in->v[i]);
+		if (!tp_strv_has(out, n ? n : ""))
+			rc = tp_strv_take(out, n);
+		else
+			free(n);
+	}
+	return rc;
+}
+
 static int
 diag_rua(struct tp_result *r, const struct tp_txt *rec,
-         const struct tp_strv *want)
+         const struct tp_strv *expect)
 {
-	struct tp_strv got = TP_STRV_INIT, norm = TP_STRV_INIT;
+	struct tp_strv got = TP_STRV_INIT, have = TP_STRV_INIT;
+	struct tp_strv want = TP_STRV_INIT;
 	struct tp_buf m = TP_BUF_INIT(4096);
 	size_t i;
-	char *n, *msg;
+	char *msg;
 	int rc;
 
 	rc = tp_record_rua(&got, rec->data, rec->len);
-	for (i = 0; rc == 0 && i < got.n; i++)
-		if (tp_rua_normalize(&n, got.v[i]) != 0 ||
-		    tp_strv_take(&norm, n) != 0)
-			(void)tp_strv_add(&norm, got.v[i]);
-	for (i = 0; i < want->n; i++)
-		if (!tp_strv_has(&norm, want->v[i]))
+	if (rc == 0)
+		rc = rua_norm(&have, &got);
+	if (rc == 0)
+		rc = rua_norm(&want, expect);
+	for (i = 0; i < want.n; i++)
+		if (!tp_strv_has(&have, want.v[i]))
 			tp_buf_addf(&m, "%smissing %s", m.len ? ", " : "",
-			            want->v[i]);
-	for (i = 0; i < norm.n; i++)
-		if (!tp_strv_has(want, norm.v[i]))
+			            want.v[i]);
+	for (i = 0; i < have.n; i++)
+		if (!tp_strv_has(&want, have.v[i]))
 			tp_buf_addf(&m, "%sunexpected %s", m.len ? ", " : "",
-			            norm.v[i]);
+			            have.v[i]);
 	msg = tp_buf_detach(&m);
 	if (rc == 0 && msg != NULL && msg[0] != '\0') {
 		rc = DIAG(r, TP_SEV_ERROR, "rua-unexpected",
@@ -169,7 +189,8 @@ diag_rua(struct tp_result *r, const struct tp_txt *rec,
 	}
 	free(msg);
 	tp_strv_release(&got);
-	tp_strv_release(&norm);
+	tp_strv_release(&have);
+	tp_strv_release(&want);
 	return rc;
 }
 
