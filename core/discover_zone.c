@@ -122,6 +122,7 @@ tp_disc_zone_finish(struct zent *z)
 	/* Given servers keep the user's order. */
 	if (z->apex != NULL)
 		qsort(z->res.v, z->res.n, sizeof(*z->res.v), cmp_server);
+	z->res.zone = z->apex; /* borrowed: freed with z */
 	z->state = Z_READY;
 out:
 	zone_notify(z);
