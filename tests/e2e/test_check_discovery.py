@@ -71,7 +71,7 @@ def test_lagging_server_found_by_discovery(binary, delegated):
               "127.0.0.2:53", "new.example.test")
     assert r.returncode == 0, r
     c = r.result()["confirm"]
-    assert c["status"] == "confirmed" and c["seconds"] >= 0.9
+    assert c["status"] == "confirmed" and c["seconds"] >= 0.4
     assert [s["ns"] for s in c["servers"]] == [n for n, _ in NS]
 
 

