@@ -54,8 +54,10 @@ struct tp_dns_server {
 	int is_addr;
 	struct tp_dns_addr addr;
 	char *name;
+	struct tp_dns_server *hnext; /* address hash chain */
 	struct tp_dns_query *qhead, *qtail;
 	unsigned int inflight;
+	double last_used;
 	unsigned int timeouts_in_row;
 	int down;
 };
@@ -66,9 +68,13 @@ struct fdent {
 	struct tp_dns_server *srv;
 };
 
+#define HASH_SIZE  1024
+#define IDLE_CLOSE 2.0 /* s: an idle address channel is closed after */
+
 struct tp_dns {
 	struct tp_dns_opts o;
 	struct tp_dns_server *servers;
+	struct tp_dns_server *hash[HASH_SIZE];
 	struct tp_dns_server *pump;
 	struct fdent *fds;
 	size_t nfds, afds;
@@ -227,16 +233,49 @@ server_link(struct tp_dns *d, struct tp_dns_server *s)
 	d->servers = s;
 }
 
+static unsigned int
+hash_of(const char *text)
+{
+	unsigned int h = 5381;
+
+	for (; *text != '\0'; text++)
+		h = h * 33 + (unsigned char)*text;
+	return h % HASH_SIZE;
+}
+
+/*
+ * An address server's channel exists only while it has work: c-ares
+ * allocates about 70 kB per channel (its query-id and timeout tables), so
+ * thousands of name server addresses would otherwise cost hundreds of MB.
+ */
+static int
+channel_open(struct tp_dns_server *s)
+{
+	int rc;
+
+	if (s->ch != NULL)
+		return 0;
+	if ((rc = channel_new(s, 0)) != 0 ||
+	    (rc = set_servers(s, &s->addr, 1)) != 0) {
+		if (s->ch != NULL)
+			ares_destroy(s->ch);
+		s->ch = NULL;
+		return rc;
+	}
+	return 0;
+}
+
 int
 tp_dns_server(struct tp_dns_server **out, struct tp_dns *d,
               const struct tp_dns_addr *addr)
 {
 	struct tp_dns_server *s;
-	int rc;
+	unsigned int h;
 
 	*out = NULL;
-	for (s = d->servers; s != NULL; s = s->next)
-		if (s->is_addr && strcmp(s->addr.text, addr->text) == 0) {
+	h = hash_of(addr->text);
+	for (s = d->hash[h]; s != NULL; s = s->hnext)
+		if (strcmp(s->addr.text, addr->text) == 0) {
 			*out = s;
 			return 0;
 		}
@@ -250,14 +289,8 @@ tp_dns_server(struct tp_dns_server **out, struct tp_dns *d,
 		free(s);
 		return tp_err_set(TP_EINTERNAL, "dns: out of memory");
 	}
-	if ((rc = channel_new(s, 0)) != 0 ||
-	    (rc = set_servers(s, addr, 1)) != 0) {
-		if (s->ch != NULL)
-			ares_destroy(s->ch);
-		free(s->name);
-		free(s);
-		return rc;
-	}
+	s->hnext = d->hash[h];
+	d->hash[h] = s;
 	server_link(d, s);
 	*out = s;
 	return 0;
@@ -508,7 +541,8 @@ on_ares(void *arg, int st, int timeouts, unsigned char *abuf, int alen)
 	}
 	a.timeouts = timeouts;
 	a.tcp = tcp;
-	a.rtt = tp_dns_now() - q->t_sent;
+	s->last_used = tp_dns_now();
+	a.rtt = s->last_used - q->t_sent;
 	health(s, &a);
 	if (s->qhead != NULL)
 		pump_mark(s);
@@ -538,12 +572,36 @@ drain_down(struct tp_dns_server *s)
 	}
 }
 
+/* The channel could not be made: every queued query ends now. */
+static void
+fail_queue(struct tp_dns_server *s)
+{
+	struct tp_dns_query *q;
+	struct tp_dns_answer a;
+
+	while ((q = s->qhead) != NULL) {
+		unqueue(q);
+		s->d->pending--;
+		memset(&a, 0, sizeof(a));
+		a.rcode = -1;
+		a.status = TP_DNS_FAILED;
+		a.what = "cannot set up a resolver channel";
+		if (q->cb != NULL)
+			q->cb(q->arg, &a);
+		query_free(q);
+	}
+}
+
 static void
 pump_server(struct tp_dns_server *s)
 {
 	struct tp_dns_query *q;
 	unsigned int window;
 
+	if (s->qhead != NULL && channel_open(s) != 0) {
+		fail_queue(s);
+		return;
+	}
 	for (;;) {
 		window = s->down ? 1 : s->d->o.inflight;
 		drain_down(s);
@@ -553,6 +611,7 @@ pump_server(struct tp_dns_server *s)
 		unqueue(q);
 		q->state = Q_FLIGHT;
 		q->t_sent = tp_dns_now();
+		s->last_used = q->t_sent;
 		s->inflight++;
 		s->d->sent++;
 		/* May call on_ares before it returns: q is not touched after. */
@@ -616,7 +675,7 @@ poll_once(struct tp_dns *d, struct pollfd *pf, struct tp_dns_server **who,
 		                  strerror(errno));
 	/* Sockets may close while others are processed: work on the copy. */
 	for (i = 0; r > 0 && i < n; i++) {
-		if (pf[i].revents == 0)
+		if (pf[i].revents == 0 || who[i]->ch == NULL)
 			continue;
 		ares_process_fd(who[i]->ch,
 		                pf[i].revents & (POLLIN | POLLERR | POLLHUP)
@@ -628,6 +687,20 @@ poll_once(struct tp_dns *d, struct pollfd *pf, struct tp_dns_server **who,
 	if (wake_fd >= 0 && (pf[n].revents & POLLIN))
 		woke = 1;
 	return woke;
+}
+
+static void
+reap_idle(struct tp_dns *d)
+{
+	struct tp_dns_server *s;
+	double now = tp_dns_now();
+
+	for (s = d->servers; s != NULL; s = s->next)
+		if (s->is_addr && s->ch != NULL && s->inflight == 0 &&
+		    s->qhead == NULL && now - s->last_used > IDLE_CLOSE) {
+			ares_destroy(s->ch);
+			s->ch = NULL;
+		}
 }
 
 int
@@ -655,6 +728,7 @@ tp_dns_step(struct tp_dns *d, int wake_fd, double max_wait)
 			ares_process_fd(s->ch, ARES_SOCKET_BAD,
 			                ARES_SOCKET_BAD);
 	pump_all(d);
+	reap_idle(d);
 out:
 	free(pf);
 	free(who);
@@ -692,7 +766,8 @@ tp_dns_free(struct tp_dns *d)
 			unqueue(q);
 			query_free(q);
 		}
-		ares_destroy(s->ch); /* in-flight queries end in on_ares */
+		if (s->ch != NULL)
+			ares_destroy(s->ch); /* in-flight ones end in on_ares */
 		free(s->name);
 		free(s);
 	}
