@@ -1,5 +1,5 @@
 /*
- * discover.c: which authoritative addresses serve a name (discover.h):
+ * discover.c: which authoritative addresses serve a name (dns.h, discovery):
  * the SOA walk to the zone apex, then the zone cache (discover_zone.c).
  *
  * The walk follows lego's FindZoneByFqdn, with two shortcuts that save a

@@ -6,7 +6,7 @@
 #ifndef TLSRPT_CORE_DISCOVER_INT_H
 #define TLSRPT_CORE_DISCOVER_INT_H
 
-#include "discover.h"
+#include "tlsrpt/dns.h"
 
 enum zstate { Z_NS, Z_ADDR, Z_READY, Z_FAILED };
 

@@ -89,3 +89,26 @@ def test_unknown_zone(binary, delegated):
     assert r.returncode == 3, r
     assert r.result()["status"] == "unknown"
     assert "discover" in r.result()["error"]["message"]
+
+
+def test_walk_without_root(binary, knot_factory):
+    """Without port 53 the walk, the NS set and the NS addresses are still
+    found through --resolver ADDR:PORT; the servers themselves (port 53)
+    then do not answer, and the record is not known."""
+    k = knot_factory({"example.test": [rec("_smtp._tls.ok", V),
+                                       "other-ns 300 A 127.0.0.1"]},
+                     zone_ns={"example.test": [("ns1.example.test",
+                                                "127.0.0.9")]})
+    r = check(binary, "--authoritative", "--resolver", k.addr,
+              "ok.example.test")
+    assert r.returncode == 3, r
+    res = r.result()
+    assert res["zone"] == "example.test"
+    assert [(s["ns"], s["address"], s["status"]) for s in res["servers"]] \
+        == [("ns1.example.test", "127.0.0.9", "unreachable")]
+    # A host name with a port: resolved through the resolver.
+    r = check(binary, "--nameserver", "other-ns.example.test:%d" % k.port,
+              "--resolver", k.addr, "ok.example.test")
+    assert r.returncode == 0, r
+    assert r.result()["servers"][0]["ns"] == "other-ns.example.test"
+    assert r.result()["servers"][0]["address"] == k.addr
