@@ -183,3 +183,17 @@ def test_server_dropped_while_watching(binary, knot_factory):
     assert r.returncode == 3, r
     s = r.result()["confirm"]["servers"][1]
     assert s["status"] == "unreachable", s
+
+
+def test_slow_server_still_confirms(binary, knot_factory, slow_proxy):
+    k1 = knot_factory({Z: [rec("_smtp._tls.d%d" % i, V) for i in range(30)]})
+    k2 = knot_factory({Z: [rec("_smtp._tls.d%d" % i, V) for i in range(30)]})
+    slow = slow_proxy(k2.port, 0.6)  # answers late, within the 1 s try
+    r = check(binary, "--nameserver", k1.addr, "--nameserver", slow.addr,
+              *FAST, "--timeout", "10",
+              *["d%d.%s" % (i, Z) for i in range(30)])
+    assert r.returncode == 0, r
+    assert r.summary["valid"] == 30
+    for res in r.results:
+        assert [s["status"] for s in res["confirm"]["servers"]] == \
+            ["expected", "expected"]
