@@ -323,7 +323,12 @@ tp_disc_start(struct tp_disc_req **req, const struct tp_disc_result **now,
 		*req = r;
 		return 0;
 	}
-	walk_send(r);
+	/* Not walk_send(): a failure here is returned, never called back. */
+	if ((rc = tp_dns_query(&r->q, r->d->resolver, r->cand, TP_DNS_T_SOA,
+	                       on_soa, r)) != 0) {
+		tp_disc_req_free(r);
+		return rc;
+	}
 	*req = r;
 	return 0;
 }
