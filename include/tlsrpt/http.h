@@ -18,14 +18,31 @@
  * with secrets redacted (Authorization, X-Auth-Key, X-Auth-Email's
  * partner key, X-Amz-Security-Token, sso-key, any header marked secret,
  * and bodies of requests marked no_body_log).
+ *
+ * Transport rules: only https:// URLs, except plain http:// when the
+ * request sets allow_http AND the host is a loopback or link-local
+ * address (the EC2 instance metadata service and ECS/EKS container
+ * credentials speak plain http on such addresses). Redirects are never
+ * followed. The CA bundle is opts->cacert when set, else the system's;
+ * the caller resolves it as --cacert > $CURL_CA_BUNDLE > config
+ * (tp_settings_http in settings.h), because libcurl itself reads no
+ * environment variable for it.
+ *
+ * Retry timing: backoff before retry n (from 0) is a random point in
+ * [d/2, d] with d = min(backoff_cap, backoff_base * 2^n). A Retry-After
+ * (seconds or HTTP-date) is honoured instead, plus up to 10% jitter, and
+ * also pauses the shared limiter so every worker of the account waits;
+ * one longer than max_retry_after fails at once with TP_ERATELIMIT.
  */
 #ifndef TLSRPT_HTTP_H
 #define TLSRPT_HTTP_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "tlsrpt/ratelimit.h"
 #include "tlsrpt/sink.h"
+#include "tlsrpt/strv.h"
 
 struct tp_http;
 
@@ -40,6 +57,7 @@ struct tp_http_opts {
 	const struct tp_sink *sink; /* debug dumps; may be NULL */
 	struct tp_ratelimit *limiter; /* shared per account; may be NULL */
 	const volatile int *stop; /* when non-NULL and set, no new attempt */
+	double max_retry_after;   /* longest Retry-After waited, s; 0: 120 */
 };
 
 struct tp_http_header {
@@ -93,6 +111,13 @@ struct tp_http_req {
 	                                 const struct tp_http_resp *resp,
 	                                 double *retry_after);
 	void *classify_ctx;
+	/* Plain http:// allowed, and then only to a loopback or link-local
+	 * host (127.0.0.0/8, ::1, localhost, 169.254.0.0/16, fe80::/10,
+	 * fd00:ec2::/32): instance metadata and container credentials. */
+	int allow_http;
+	long timeout_ms;         /* this request's total limit, 0: handle's */
+	long connect_timeout_ms; /* this request's connect limit, 0: handle's */
+	int no_retry;            /* one attempt only (probes such as IMDS) */
 };
 
 struct tp_http_resp {
@@ -103,6 +128,7 @@ struct tp_http_resp {
 	double retry_after; /* from the Retry-After header, < 0 none */
 	int attempts;       /* how many were made */
 	int maybe_sent;     /* on failure: the request may have been applied */
+	struct tp_strv headers; /* "Name: value" of the last response */
 };
 
 /* Create a handle (one per thread). *out owned by the caller. */
@@ -114,6 +140,12 @@ int tp_http_new(struct tp_http **out, const struct tp_http_opts *o);
  * TP_ERATELIMIT (retries exhausted on 429) / TP_EINTR (stop was set) with
  * a message naming the host. resp is filled either way; release it with
  * tp_http_resp_release.
+ *
+ * resp needs no initialisation (tp_http_do overwrites it). When retries
+ * run out on 5xx the call fails with TP_ENETWORK and resp holds the last
+ * response, so the caller can still quote the API's own error. A bad
+ * request (URL not https, header with a line break, unknown method) is
+ * TP_EUSAGE, and a failed prepare hook returns the hook's code.
  */
 int tp_http_do(struct tp_http *h, const struct tp_http_req *req,
                struct tp_http_resp *resp);
@@ -123,7 +155,15 @@ int tp_http_do(struct tp_http *h, const struct tp_http_req *req,
 const char *tp_http_resp_header(const struct tp_http_resp *resp,
                                 const char *name);
 
-/* Requests and TLS handshakes made through h so far (for the benchmark). */
+/*
+ * Seconds a Retry-After value asks to wait: delta-seconds ("120") or an
+ * HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT", compared with now; a date
+ * in the past gives 0). < 0 when value is NULL or neither form.
+ */
+double tp_http_parse_retry_after(const char *value, time_t now);
+
+/* Requests and TLS handshakes made through h so far (for the benchmark):
+ * requests counts attempts, handshakes new connections. */
 void tp_http_stats(const struct tp_http *h, unsigned long *requests,
                    unsigned long *handshakes);
 
