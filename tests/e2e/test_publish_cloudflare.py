@@ -771,3 +771,29 @@ def test_many_domains_list_zones_once(binary, cloudflare_factory,
     assert by["GET /zones/{zone_id}/dns_records"] == len(names)
     # One TLS handshake for the run: the connection is reused.
     assert sb.control.counters()["tls_handshakes"] == 1
+
+
+def test_interrupt_finishes_a_multi_request_write(binary, cloudflare_factory,
+                                                  tmp_path):
+    import signal
+    import time
+    # Consolidating two records is a PATCH then a DELETE: an interrupt
+    # between them must not leave the name half-changed.
+    sb = cloudflare_factory(records={"example.test": [
+        txt(OWNER, OLD), txt(OWNER, "v=TLSRPTv1; rua=mailto:b@example.test")]})
+    sb.control.add_fault({"match": {"method": "PATCH"}, "action": "delay",
+                          "seconds": 2, "when": "after"})
+    p = subprocess.Popen(
+        [binary, "publish", "--provider", "cloudflare", "--output", "json",
+         "--rua", RUA, "--no-wait", "example.test"],
+        env=env_for(sb, tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 15
+    while time.monotonic() < end and not any(
+            x["content"] == quoted(REC) for x in records(sb)):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130, err
+    assert json.loads(out)["results"][0]["action"] == "updated"
+    assert [x["content"] for x in records(sb)] == [quoted(REC)]
