@@ -174,8 +174,9 @@ help_flags(FILE *f)
 			if (d->flag == NULL)
 				continue;
 			(void)snprintf(arg, sizeof(arg), "--%s VALUE", d->flag);
-			fprintf(f, "  %-30s %s%s%s\n", arg, d->help,
-			        d->env ? "; env " : "", d->env ? d->env : "");
+			fprintf(f, "  %s  (%s%s%s)\n      %s\n", arg,
+			        list[i]->name, d->env ? ", env " : "",
+			        d->env ? d->env : "", d->help);
 		}
 }
 
