@@ -8,6 +8,9 @@
 
 /* argv[0] is the command name; returns the exit status. One line per
  * command file. */
+int cmd_check(int argc, char **argv);    /* check.c */
+int cmd_generate(int argc, char **argv); /* generate.c */
+int cmd_validate(int argc, char **argv); /* validate.c */
 
 /* Print "tlsrpt-publish: MSG" on stderr (printf format). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

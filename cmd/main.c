@@ -25,6 +25,10 @@ cmd_version(int argc, char **argv)
 
 /* One line per command, in the order --help lists them. */
 static const struct cmd cmds[] = {
+    {"check", cmd_check, "read the live record from DNS and validate it"},
+    {"validate", cmd_validate, "validate record text offline"},
+    {"generate", cmd_generate,
+     "print the record (value, zone-file line, JSON)"},
     {"version", cmd_version, "show the version"},
 };
 

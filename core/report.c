@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "tlsrpt/dns.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/report.h"
 
@@ -81,6 +82,12 @@ add_servers(cJSON *o, const struct tp_confirm *c)
 		    add_str(s, "status", tp_server_state_name(sv->state)) ||
 		    add_time(s, "since", sv->since) ||
 		    add_str(s, "detail", sv->detail))
+			return -1;
+		if (sv->state != TP_SERVER_UNREACHABLE &&
+		    add_str(s, "rcode", tp_dns_rcode_name(sv->rcode)))
+			return -1;
+		if (add_str(s, "cname", sv->cname) ||
+		    (sv->excused && !cJSON_AddTrueToObject(s, "excused")))
 			return -1;
 		if (sv->values.n > 0 && add_strv(s, "values", &sv->values))
 			return -1;

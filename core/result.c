@@ -13,18 +13,22 @@ tp_result_init(struct tp_result *r, enum tp_result_kind kind)
 	r->kind = kind;
 }
 
-static void
-confirm_release(struct tp_confirm *c)
+void
+tp_confirm_release(struct tp_confirm *c)
 {
 	size_t i;
 
+	if (c == NULL)
+		return;
 	for (i = 0; i < c->nservers; i++) {
 		free(c->servers[i].ns);
 		free(c->servers[i].address);
 		free(c->servers[i].detail);
+		free(c->servers[i].cname);
 		tp_strv_release(&c->servers[i].values);
 	}
 	free(c->servers);
+	free(c->zone);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -41,7 +45,7 @@ tp_result_release(struct tp_result *r)
 	tp_strv_release(&r->before);
 	tp_strv_release(&r->after);
 	tp_strv_release(&r->dropped_rua);
-	confirm_release(&r->confirm);
+	tp_confirm_release(&r->confirm);
 	tp_strv_release(&r->values);
 	tp_diags_release(&r->diagnostics);
 	tp_error_release(&r->error);

@@ -83,4 +83,47 @@ enum tp_rrset_status {
 int tp_rrset_validate(struct tp_diags *out, enum tp_rrset_status *status,
                       size_t *index, const struct tp_txtset *set);
 
+/*
+ * The zone-file line for a record: "_smtp._tls.DOMAIN. TTL IN TXT" and the
+ * value in presentation form (split into quoted strings of at most 255
+ * bytes when longer). domain is normalised. *out owned by the caller.
+ */
+int tp_record_zone_line(char **out, const char *domain, long ttl,
+                        const char *record);
+
+/*
+ * validate's JSON object: {"record": "...", "valid": true|false,
+ * "diagnostics": [{"severity", "code", "offset", "message", "hint"}]}.
+ * valid is true when d holds no error. Bytes of rec that are not UTF-8
+ * (and NUL) appear as U+FFFD in "record"; offsets count bytes of rec.
+ * *out owned by the caller.
+ */
+int tp_record_validation_json(char **out, const char *rec, size_t len,
+                              const struct tp_diags *d);
+
+/*
+ * generate's JSON object: {"record", "rua": [...], "strings": [...],
+ * "ttl"} plus "domain", "owner" and "zone" when domain is not NULL.
+ * *out owned by the caller.
+ */
+int tp_record_generate_json(char **out, const char *record, const char *domain,
+                            long ttl);
+
+/*
+ * Every diagnostic code the record and RRset validators emit, for
+ * documentation and tests (docs/diagnostics.md explains each). severity is
+ * "error", "warning" or "info"; "error*" marks an error found in a rua=
+ * field that the ABNF can still read as an (ignored) extension: it is
+ * reported as a warning when another rua= field of the record is valid.
+ * Codes starting "semantic-" are errors the ABNF accepts (RFC-valid
+ * syntax, but no report can be delivered). Static, ends with a NULL code.
+ */
+struct tp_record_code {
+	const char *code;
+	const char *severity;
+	const char *summary;
+};
+
+const struct tp_record_code *tp_record_codes(void);
+
 #endif

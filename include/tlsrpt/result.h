@@ -53,6 +53,12 @@ struct tp_server_result {
 	double since;          /* Unix time the state began; 0 when unknown */
 	struct tp_strv values; /* TXT values seen at the last answer */
 	char *detail; /* e.g. "rcode REFUSED", "3 timeouts"; may be NULL */
+	int rcode;    /* DNS rcode of the last answer (JSON "rcode" as a
+		       * name, unless state is unreachable) */
+	char *cname;  /* CNAME target at the owner, when one was served */
+	int excused;  /* unreachable, but only because its address family
+		       * is unreachable from here (not counted against the
+		       * domain unless strict_families) */
 };
 
 enum tp_confirm_status {
@@ -68,6 +74,7 @@ struct tp_confirm {
 	double visible_by; /* Unix time caches may hold old data to; 0 none */
 	struct tp_server_result *servers;
 	size_t nservers;
+	char *zone; /* the zone apex the watcher found, or NULL */
 };
 
 enum tp_check_status {
@@ -125,6 +132,9 @@ void tp_result_init(struct tp_result *r, enum tp_result_kind kind);
 
 /* Free everything r owns and zero it; r may be NULL. */
 void tp_result_release(struct tp_result *r);
+
+/* Free everything c owns and zero it; c may be NULL. */
+void tp_confirm_release(struct tp_confirm *c);
 
 /* Record the calling thread's last error in r (action becomes failed for
  * change results, status unknown/invalid left to the caller for checks). */

@@ -47,12 +47,15 @@ struct tp_watch_req {
 	enum tp_watch_expect expect;
 	const char *value;                /* TP_WATCH_VALUE */
 	const struct tp_strv *expect_rua; /* TP_WATCH_VALID; may be NULL */
-	double timeout;                   /* seconds from now */
+	double timeout;                   /* seconds from now (0: 300) */
 	const char *zone;                 /* apex if known, else NULL */
 	long old_ttl; /* TTL of the RRset replaced, or -1 when there was
 		       * none (then the negative-caching TTL from the SOA
 		       * bounds visible_by) */
 	void *user;
+	int once; /* one poll of every address, then the verdict (check
+		   * without --wait): confirmed, or timeout with the states
+		   * seen; no SOA query for visible_by */
 };
 
 /*

@@ -1,0 +1,405 @@
+/*
+ * output.c: the sinks behind output.h. Text for people, json and jsonl
+ * for pipelines (through core/report.c, so every command emits one
+ * schema), and the --report file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "tlsrpt/err.h"
+#include "tlsrpt/report.h"
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL };
+
+struct cmd_output {
+	enum fmt fmt;
+	int quiet, verbose, tty;
+	const char *command;
+	FILE *report;
+	char **json; /* each result's JSON, for json and --report */
+	size_t njson, ajson;
+	struct tp_summary seen;
+	int progress_shown;
+	struct tp_sink sink;
+};
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Print bytes that came from DNS without letting them drive the
+ * terminal: controls and DEL as \xNN. */
+static void
+put_safe(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void
+clock_of(char *buf, size_t size, double t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, size, "%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, size, "%s", "-");
+}
+
+static void
+text_servers(FILE *f, const struct tp_confirm *c)
+{
+	const struct tp_server_result *s;
+	char since[16];
+	size_t i, k;
+
+	for (i = 0; i < c->nservers; i++) {
+		s = &c->servers[i];
+		clock_of(since, sizeof(since), s->since);
+		fprintf(f, "  %-8s %s%s%s  %s%s since %s", i ? "" : "servers",
+		        s->address, s->ns ? " " : "", s->ns ? s->ns : "",
+		        tp_server_state_name(s->state),
+		        s->excused ? " (not counted)" : "", since);
+		if (s->detail != NULL) {
+			fputs(": ", f);
+			put_safe(f, s->detail);
+		}
+		fputc('\n', f);
+		for (k = 0; s->state != TP_SERVER_EXPECTED && k < s->values.n;
+		     k++) {
+			fputs("             \"", f);
+			put_safe(f, s->values.v[k]);
+			fputs("\"\n", f);
+		}
+	}
+}
+
+static void
+text_diags(FILE *f, const struct tp_diags *d, int quiet)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		if (quiet && d->v[i].severity != TP_SEV_ERROR)
+			continue;
+		fprintf(f, "  %-8s %s: ", tp_severity_name(d->v[i].severity),
+		        d->v[i].code);
+		put_safe(f, d->v[i].message);
+		fputc('\n', f);
+		if (d->v[i].hint != NULL) {
+			fputs("           hint: ", f);
+			put_safe(f, d->v[i].hint);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void
+text_values(FILE *f, const char *label, const struct tp_strv *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		fprintf(f, "  %-8s \"", i ? "" : label);
+		put_safe(f, v->v[i]);
+		fputs("\"\n", f);
+	}
+}
+
+static void
+text_confirm(FILE *f, const struct tp_confirm *c)
+{
+	char when[32];
+	struct tm tm;
+	time_t tt;
+
+	if (c->status == TP_CONFIRM_NONE)
+		return;
+	fprintf(f, ", %s", tp_confirm_status_name(c->status));
+	if (c->status == TP_CONFIRM_SKIPPED)
+		return;
+	fprintf(f, " after %.1f s", c->seconds);
+	tt = (time_t)c->visible_by;
+	if (c->visible_by > 0 && gmtime_r(&tt, &tm) != NULL &&
+	    strftime(when, sizeof(when), "%H:%M UTC", &tm) > 0)
+		fprintf(f, "; visible to all senders by about %s", when);
+}
+
+static void
+text_result(struct cmd_output *o, const struct tp_result *r)
+{
+	FILE *f = stdout;
+
+	fprintf(f, "%s: %s", r->domain ? r->domain : "?",
+	        r->kind == TP_RESULT_CHECK ? tp_check_status_name(r->status)
+	                                   : tp_action_name(r->action));
+	text_confirm(f, &r->confirm);
+	fputc('\n', f);
+	if (r->record != NULL) {
+		fprintf(f, "  %-8s ", "record");
+		put_safe(f, r->record);
+		fputc('\n', f);
+	}
+	if (r->kind == TP_RESULT_CHECK &&
+	    !(r->values.n == 1 && r->record &&
+	      strcmp(r->values.v[0], r->record) == 0))
+		text_values(f, "values", &r->values);
+	if (r->has_sets) {
+		text_values(f, "before", &r->before);
+		text_values(f, "after", &r->after);
+	}
+	text_values(f, "dropped", &r->dropped_rua);
+	if (r->zone != NULL && o->verbose)
+		fprintf(f, "  %-8s %s\n", "zone", r->zone);
+	text_servers(f, &r->confirm);
+	if (r->mta_sts != TP_MTA_STS_NONE)
+		fprintf(f, "  %-8s %s\n", "mta-sts",
+		        tp_mta_sts_name(r->mta_sts));
+	text_diags(f, &r->diagnostics, o->quiet);
+	if (r->error.code != 0) {
+		fprintf(f, "  %-8s ", "error");
+		put_safe(f, r->error.message ? r->error.message : "");
+		fputc('\n', f);
+	}
+}
+
+/* ---- the sink callbacks ---------------------------------------------- */
+
+static void
+clear_progress(struct cmd_output *o)
+{
+	if (o->progress_shown) {
+		fputs("\r\033[K", stderr);
+		o->progress_shown = 0;
+	}
+}
+
+static int
+keep_json(struct cmd_output *o, char *s)
+{
+	char **nv;
+
+	if (o->njson == o->ajson) {
+		nv = realloc(o->json,
+		             (o->ajson ? o->ajson * 2 : 64) * sizeof(*nv));
+		if (nv == NULL) {
+			free(s);
+			return -1;
+		}
+		o->json = nv;
+		o->ajson = o->ajson ? o->ajson * 2 : 64;
+	}
+	o->json[o->njson++] = s;
+	return 0;
+}
+
+static void
+on_result(void *ctx, const struct tp_result *r)
+{
+	struct cmd_output *o = ctx;
+	char *s = NULL;
+
+	clear_progress(o);
+	tp_summary_add(&o->seen, r, 0);
+	if (o->fmt != FMT_TEXT || o->report != NULL) {
+		if (tp_report_result_json(&s, r) != 0) {
+			fprintf(stderr, "tlsrpt-publish: %s\n", tp_err_msg());
+			return;
+		}
+	}
+	if (o->fmt == FMT_JSONL) {
+		puts(s);
+		fflush(stdout);
+	} else if (o->fmt == FMT_TEXT &&
+	           (!o->quiet || tp_result_exit_status(r, 0) != TP_EXIT_OK)) {
+		text_result(o, r);
+		fflush(stdout);
+	}
+	if (s != NULL && (o->fmt == FMT_JSON || o->report != NULL))
+		(void)keep_json(o, s);
+	else
+		free(s);
+}
+
+static void
+on_progress(void *ctx, const struct tp_progress *p)
+{
+	struct cmd_output *o = ctx;
+
+	if (!o->tty || o->quiet || o->fmt != FMT_TEXT)
+		return;
+	fprintf(stderr, "\r\033[K%zu/%zu done, %zu written, %zu confirming",
+	        p->done, p->total, p->written, p->confirming);
+	if (p->failed > 0)
+		fprintf(stderr, ", %zu failed", p->failed);
+	if (p->eta >= 0)
+		fprintf(stderr, ", about %.0f s left", p->eta);
+	o->progress_shown = 1;
+}
+
+static void
+on_log(void *ctx, enum tp_log_level level, const char *line)
+{
+	struct cmd_output *o = ctx;
+
+	(void)level;
+	clear_progress(o);
+	fputs("tlsrpt-publish: ", stderr);
+	put_safe(stderr, line);
+	fputc('\n', stderr);
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+int
+cmd_output_open(struct cmd_output **out, const char *format, const char *report,
+                int quiet, int verbose, const char *command)
+{
+	struct cmd_output *o;
+
+	*out = NULL;
+	o = calloc(1, sizeof(*o));
+	if (o == NULL)
+		return tp_err_set(TP_EINTERNAL, "output: out of memory");
+	if (format == NULL || strcmp(format, "text") == 0)
+		o->fmt = FMT_TEXT;
+	else if (strcmp(format, "json") == 0)
+		o->fmt = FMT_JSON;
+	else if (strcmp(format, "jsonl") == 0)
+		o->fmt = FMT_JSONL;
+	else {
+		free(o);
+		return tp_err_set(TP_EUSAGE,
+		                  "--output '%s': use text, json or jsonl",
+		                  format);
+	}
+	if (report != NULL && (o->report = fopen(report, "w")) == NULL) {
+		free(o);
+		return tp_err_set(TP_EUSAGE,
+		                  "--report '%s': cannot write it: check the "
+		                  "directory and permissions",
+		                  report);
+	}
+	o->quiet = quiet;
+	o->verbose = verbose;
+	o->tty = isatty(STDERR_FILENO);
+	o->command = command;
+	o->sink.ctx = o;
+	o->sink.result = on_result;
+	o->sink.progress = on_progress;
+	o->sink.log = on_log;
+	o->sink.level = quiet ? TP_LOG_WARN
+	    : verbose >= 2    ? TP_LOG_DEBUG
+	    : verbose == 1    ? TP_LOG_INFO
+	                      : TP_LOG_WARN;
+	/* -q hides warnings too: a level below WARN does not exist, so the
+	 * log callback is dropped instead. */
+	if (quiet)
+		o->sink.log = NULL;
+	*out = o;
+	return 0;
+}
+
+const struct tp_sink *
+cmd_output_sink(struct cmd_output *o)
+{
+	return &o->sink;
+}
+
+/* {"results": [...], "summary": {...}} from the kept lines. */
+static void
+json_doc(FILE *f, struct cmd_output *o, const char *summary)
+{
+	size_t i;
+
+	fputs("{\"results\": [", f);
+	for (i = 0; i < o->njson; i++)
+		fprintf(f, "%s\n  %s", i ? "," : "", o->json[i]);
+	fprintf(f, "%s], \"summary\": %s}\n", o->njson ? "\n" : "", summary);
+}
+
+static void
+text_summary(struct cmd_output *o, const struct tp_summary *s)
+{
+	int i, first = 1;
+
+	printf("%s: %zu domain%s:", o->command, s->total,
+	       s->total == 1 ? "" : "s");
+	for (i = TP_ACTION_CREATED; i <= TP_ACTION_FAILED; i++)
+		if (s->actions[i] > 0) {
+			printf("%s %zu %s", first ? "" : ",", s->actions[i],
+			       tp_action_name(i));
+			first = 0;
+		}
+	for (i = TP_CHECK_VALID; i <= TP_CHECK_UNKNOWN; i++)
+		if (s->statuses[i] > 0) {
+			printf("%s %zu %s", first ? "" : ",", s->statuses[i],
+			       tp_check_status_name(i));
+			first = 0;
+		}
+	for (i = TP_CONFIRM_CONFIRMED; i <= TP_CONFIRM_SKIPPED; i++)
+		if (s->confirm[i] > 0) {
+			printf("%s %zu %s", first ? "" : ",", s->confirm[i],
+			       tp_confirm_status_name(i));
+			first = 0;
+		}
+	printf("\n");
+}
+
+int
+cmd_output_finish(struct cmd_output *o, const struct tp_summary *sum)
+{
+	const struct tp_summary *s = sum != NULL ? sum : &o->seen;
+	char *js = NULL;
+	int status = s->exit_status;
+
+	clear_progress(o);
+	if ((o->fmt != FMT_TEXT || o->report != NULL) &&
+	    tp_report_summary_json(&js, s, o->command) != 0) {
+		fprintf(stderr, "tlsrpt-publish: %s\n", tp_err_msg());
+		return tp_exit_combine(status, TP_EXIT_FAIL);
+	}
+	if (o->fmt == FMT_JSONL)
+		puts(js);
+	else if (o->fmt == FMT_JSON)
+		json_doc(stdout, o, js);
+	else if (!o->quiet && s->total > 1)
+		text_summary(o, s);
+	fflush(stdout);
+	if (o->report != NULL) {
+		json_doc(o->report, o, js);
+		if (fclose(o->report) != 0) {
+			fprintf(stderr,
+			        "tlsrpt-publish: --report: write "
+			        "failed\n");
+			status = tp_exit_combine(status, TP_EXIT_FAIL);
+		}
+		o->report = NULL;
+	}
+	free(js);
+	return status;
+}
+
+void
+cmd_output_free(struct cmd_output *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	if (o->report != NULL)
+		fclose(o->report);
+	for (i = 0; i < o->njson; i++)
+		free(o->json[i]);
+	free(o->json);
+	free(o);
+}
