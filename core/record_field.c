@@ -430,10 +430,10 @@ no_equals(struct rec_ctx *c, size_t a, size_t b)
 	if (looks_like_uri(s, a, b))
 		hint = "destinations go in one rua= field, separated by ',' "
 		       "(not ';'): rua=URI1,URI2";
-	else if (c->after_rua) {
+	else if (c->after_rua && a >= 2 && s[a - 1] == ';' &&
+	         !REC_WSP(s[a - 2])) {
 		/* "rua=https://r.example/a;b": the ';' cut the URI. */
-		for (i = a; i > 0 && s[i - 1] != ';'; i--)
-			;
+		i = a;
 		(void)tp_rec_add(
 		    c, TP_SEV_ERROR, "uri-unencoded-semicolon", i - 1,
 		    "write a ';' inside a URI as %3B",

@@ -78,15 +78,26 @@ quoted_string(const char *s, size_t len)
 int
 tp_uri_addr_spec_ok(const char *s, size_t len)
 {
+	const char *at;
 	size_t i, n;
 
-	if (len == 0)
+	/* The domain follows the last '@' (RFC 5322 domains have none). */
+	for (at = NULL, i = 0; i < len; i++)
+		if (s[i] == '@')
+			at = s + i;
+	if (at == NULL || at == s || at + 1 == s + len)
 		return 0;
-	n = s[0] == '"' ? quoted_string(s, len) : dot_atom(s, len);
-	if (n == 0 || n >= len || s[n] != '@')
+	n = (size_t)(at - s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	/* A local part is judged leniently (reporters only pass it on), but
+	 * a quoted one must be whole, and an '@' must be inside quotes. */
+	if ((s[0] == '"' || memchr(s, '@', n) != NULL) &&
+	    (s[0] != '"' || quoted_string(s, n) != n))
 		return 0;
 	i = n + 1;
-	if (i < len && s[i] == '[') {
+	if (s[i] == '[') {
 		/* domain-literal: dtext-no-obs = %d33-90 / %d94-126 */
 		for (i++; i < len && s[i] != ']'; i++)
 			if ((unsigned char)s[i] < 33 ||
@@ -95,7 +106,7 @@ tp_uri_addr_spec_ok(const char *s, size_t len)
 				return 0;
 		return i + 1 == len;
 	}
-	return i < len && dot_atom(s + i, len - i) == len - i;
+	return dot_atom(s + i, len - i) == len - i;
 }
 
 static int
@@ -133,51 +144,76 @@ scheme_is(const char *s, const struct tp_uri *u, const char *name)
 	    strncasecmp(s, name, u->scheme.len) == 0;
 }
 
-/* RFC 6068: to = addr-spec *("," addr-spec), percent-decoded; an
- * address longer than RFC 5321's 254 octets cannot be delivered. */
-static enum tp_uri_use
-mailto_use(const char *s, const struct tp_uri *u, struct tp_uri_problem *why)
+/* Every address of s[from..to), percent-decoded and split on ",": 1 when
+ * all are addr-specs no longer than RFC 5321's 254 octets (counted in
+ * *count), else 0 with *why filled. */
+static int
+addr_list(const char *s, size_t from, size_t to, size_t *count,
+          struct tp_uri_problem *why)
 {
 	char dec[512], q[96];
 	size_t n, a, b;
 
-	if (u->path.len == 0) {
-		tp_uri_problem_set(
-		    why, "mailto-no-addr-spec", 0, "write mailto:LOCAL@DOMAIN",
-		    u->has_authority ? "'%s' has no address: mailto: is "
-		                       "not followed by '//'"
-		                     : "'%s' has no address",
-		    tp_uri_quote(q, sizeof(q), s, u->path.off + u->path.len));
-		return TP_URI_USE_MAILTO_NOADDR;
+	n = pct_decode(dec, sizeof(dec), s, from, to);
+	if (n > sizeof(dec)) {
+		tp_uri_problem_set(why, "mailto-no-addr-spec", from,
+		                   "write mailto:LOCAL@DOMAIN",
+		                   "'%s' is too long to be mail addresses",
+		                   tp_uri_quote(q, 40, s + from, to - from));
+		return 0;
 	}
-	n = pct_decode(dec, sizeof(dec), s, u->path.off,
-	               u->path.off + u->path.len);
-	for (a = 0; n <= sizeof(dec) && a <= n; a = b + 1) {
+	for (a = 0; a <= n; a = b + 1) {
 		for (b = a; b < n && dec[b] != ','; b++)
 			;
-		if (b - a <= 254 && tp_uri_addr_spec_ok(dec + a, b - a))
+		if (b - a <= 254 && tp_uri_addr_spec_ok(dec + a, b - a)) {
+			(*count)++;
 			continue;
+		}
 		tp_uri_problem_set(
-		    why, "mailto-no-addr-spec", u->path.off,
+		    why, "mailto-no-addr-spec", from,
 		    "write mailto:LOCAL@DOMAIN, e.g. "
 		    "mailto:tlsrpt@example.com",
 		    b - a > 254 ? "'%s' is longer than a mail address can "
 		                  "be (254 octets)"
-		                : "'%s' is not a mail address (addr-spec "
-		                  "LOCAL@DOMAIN)",
+		        : b - a == 0
+		        ? "an empty mail address%s (a stray ',' or "
+		          "%%2C)"
+		        : "'%s' is not a mail address (addr-spec "
+		          "LOCAL@DOMAIN)",
 		    tp_uri_quote(q, sizeof(q), dec + a, b - a));
-		return TP_URI_USE_MAILTO_NOADDR;
+		return 0;
 	}
-	if (n > sizeof(dec)) {
-		tp_uri_problem_set(
-		    why, "mailto-no-addr-spec", u->path.off,
-		    "write mailto:LOCAL@DOMAIN",
-		    "the address part of '%s' is too long to be mail "
-		    "addresses",
-		    tp_uri_quote(q, sizeof(q), s, u->path.off + 16));
+	return 1;
+}
+
+/* RFC 6068: mailto:[to][?hfields], to = addr-spec *("," addr-spec), and
+ * "to=" hfields add addresses. At least one, and every one valid. */
+static enum tp_uri_use
+mailto_use(const char *s, const struct tp_uri *u, struct tp_uri_problem *why)
+{
+	size_t count = 0, i, e, end;
+	char q[96];
+
+	if (u->path.len > 0 &&
+	    !addr_list(s, u->path.off, u->path.off + u->path.len, &count, why))
 		return TP_URI_USE_MAILTO_NOADDR;
+	end = u->query.off + u->query.len;
+	for (i = u->query.off; u->query.present && i <= end; i = e + 1) {
+		for (e = i; e < end && s[e] != '&'; e++)
+			;
+		if (e - i > 3 && strncasecmp(s + i, "to=", 3) == 0 &&
+		    !addr_list(s, i + 3, e, &count, why))
+			return TP_URI_USE_MAILTO_NOADDR;
 	}
-	return TP_URI_USE_MAILTO;
+	if (count > 0)
+		return TP_URI_USE_MAILTO;
+	tp_uri_problem_set(
+	    why, "mailto-no-addr-spec", 0, "write mailto:LOCAL@DOMAIN",
+	    u->has_authority ? "'%s' has no address: mailto: is not "
+	                       "followed by '//'"
+	                     : "'%s' has no address",
+	    tp_uri_quote(q, sizeof(q), s, u->path.off + u->path.len));
+	return TP_URI_USE_MAILTO_NOADDR;
 }
 
 static enum tp_uri_use
