@@ -8,6 +8,10 @@
 
 /* argv[0] is the command name; returns the exit status. One line per
  * command file. */
+int cmd_publish(int argc, char **argv); /* publish.c */
+int cmd_plan(int argc, char **argv);    /* publish.c */
+int cmd_remove(int argc, char **argv);  /* publish.c */
+int cmd_providers(int argc, char **argv);
 int cmd_check(int argc, char **argv);    /* check.c */
 int cmd_generate(int argc, char **argv); /* generate.c */
 int cmd_validate(int argc, char **argv); /* validate.c */

@@ -25,10 +25,17 @@ cmd_version(int argc, char **argv)
 
 /* One line per command, in the order --help lists them. */
 static const struct cmd cmds[] = {
+    {"publish", cmd_publish,
+     "create or update the record, then confirm it in DNS (default)"},
+    {"plan", cmd_plan, "show what publish would change; writes nothing"},
     {"check", cmd_check, "read the live record from DNS and validate it"},
     {"validate", cmd_validate, "validate record text offline"},
     {"generate", cmd_generate,
      "print the record (value, zone-file line, JSON)"},
+    {"remove", cmd_remove,
+     "remove the TLS-RPT value, keep every other TXT value"},
+    {"providers", cmd_providers,
+     "list providers, their credentials, limits and docs"},
     {"version", cmd_version, "show the version"},
 };
 
@@ -36,6 +43,7 @@ static const struct cmd cmds[] = {
 
 static const char usage_head[] =
     "usage: tlsrpt-publish [COMMAND] [OPTIONS] [ARGS]\n"
+    "       tlsrpt-publish --provider NAME --rua URI DOMAIN...   (publish)\n"
     "\n"
     "Publish and check SMTP TLS Reporting (RFC 8460) records at\n"
     "_smtp._tls.DOMAIN.\n"
@@ -115,6 +123,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	c = find_cmd(argv[1]);
+	/* publish is the default command: "tlsrpt-publish --provider cf
+	 * example.com". Only for an option or a name with a dot, so that a
+	 * mistyped command ("chek") is an error, never a domain to write. */
+	if (c == NULL && (argv[1][0] == '-' || strchr(argv[1], '.') != NULL)) {
+		argv[0] = (char *)"publish";
+		return cmd_publish(argc, argv);
+	}
 	if (c == NULL) {
 		cmd_error("unknown command '%s'", argv[1]);
 		usage(stderr);

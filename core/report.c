@@ -177,6 +177,9 @@ add_change(cJSON *o, const struct tp_result *r)
 		return -1;
 	if (r->ttl > 0 && !cJSON_AddNumberToObject(o, "ttl", (double)r->ttl))
 		return -1;
+	if (r->has_sets && r->old_ttl > 0 &&
+	    !cJSON_AddNumberToObject(o, "old_ttl", (double)r->old_ttl))
+		return -1;
 	return add_confirm(o, &r->confirm);
 }
 

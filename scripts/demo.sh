@@ -1,46 +1,112 @@
 #!/bin/sh
-# demo.sh [PROVIDER]: the `make demo` walk-through. For now it shows the
-# record core offline: generate a record, print it as a zone-file line and
-# as JSON, and validate it and a few broken ones. PROVIDER is accepted and
-# ignored until the first provider lands (then this becomes the sandbox
-# publish-and-confirm flow).
-set -u
-BIN=${TLSRPT_PUBLISH_BIN:-./tlsrpt-publish}
-[ -x "$BIN" ] || { echo "demo: build first: make" >&2; exit 1; }
+# demo.sh [PROVIDER]: the real publish-and-confirm flow against the local
+# sandbox: the provider's API emulator (HTTPS, a test CA made now) whose
+# writes reach a Knot DNS server on loopback. `make demo` runs it after
+# installing what is missing and building.
+#
+# It writes a config file for the sandbox (API URL, CA, name server) where
+# a user's would be, so every command shown is exactly what a user types.
+# Everything it starts is stopped when it ends, however it ends.
+set -eu
+PROVIDER=${1:-cloudflare}
+PYTHON=${PYTHON:-/usr/bin/python3}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUA=mailto:tls-reports@example.test
+NEW_RUA=mailto:tlsrpt@reports.example.test
+DOMAIN=example.test
 
-step() { printf '\n== %s\n$ %s\n' "$1" "$2"; }
+[ -x "$ROOT/tlsrpt-publish" ] || { echo "demo: build first: make" >&2; exit 2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/tlsrpt-demo.XXXXXX")
+pid=""
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-step "Generate the record (an IDN mail domain becomes its A-label)" \
-    "tlsrpt-publish generate --rua mailto:tls-reports@bücher.example --rua https://tlsrpt.example.net/v1"
-"$BIN" generate --rua 'mailto:tls-reports@bücher.example' \
-    --rua https://tlsrpt.example.net/v1 || exit 1
-
-step "As a zone-file line" \
-    "tlsrpt-publish generate --rua mailto:tls-reports@example.com --domain example.com --output zone"
-"$BIN" generate --rua mailto:tls-reports@example.com --domain example.com \
-    --output zone || exit 1
-
-step "As JSON" \
-    "tlsrpt-publish generate --rua mailto:tls-reports@example.com --domain example.com --output json"
-"$BIN" generate --rua mailto:tls-reports@example.com --domain example.com \
-    --output json || exit 1
-
-rec=$("$BIN" generate --rua mailto:tls-reports@example.com) || exit 1
-step "Validate what was generated" "tlsrpt-publish validate '$rec'"
-"$BIN" validate "$rec" || exit 1
-
-for bad in 'v=TLSRPTv1 ; RUA=mailto:tls@example.com' \
-    'v=TLSRPTv1; rua=tls@example.com, mailto:b@example.com!10m'; do
-	step "Validate a broken record (exit status 1 expected)" \
-	    "tlsrpt-publish validate '$bad'"
-	"$BIN" validate "$bad"
+say() { printf '\n== %s\n' "$*"; }
+# Show a command, run it, and check its exit status.
+run() {
+	want=$1
+	shift
+	printf '\n$ %s\n' "$*"
+	set +e
+	"$@"
 	rc=$?
-	[ $rc -eq 1 ] || { echo "demo: expected exit status 1, got $rc" >&2; exit 1; }
+	set -e
+	if [ "$rc" -ne "$want" ]; then
+		echo "demo: exit status $rc, expected $want" >&2
+		exit 1
+	fi
+}
+writes() { # API write requests so far
+	"$PYTHON" - "$work/sandbox.json" <<'PY'
+import json, sys, urllib.request
+info = json.load(open(sys.argv[1]))
+c = json.load(urllib.request.urlopen(info["control_url"] + "/counters"))
+print(c["writes"])
+PY
+}
+
+say "Starting the $PROVIDER sandbox (API emulator + Knot DNS on 127.0.0.1)"
+"$PYTHON" "$ROOT/tests/harness/sandbox.py" "$PROVIDER" "$work" \
+    >"$work/sandbox.out" 2>"$work/sandbox.err" &
+pid=$!
+i=0
+until grep -q ready "$work/sandbox.out" 2>/dev/null; do
+	if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 300 ]; then
+		echo "demo: the sandbox did not start:" >&2
+		tail -n 30 "$work/sandbox.err" >&2
+		exit 1
+	fi
+	i=$((i + 1))
+	sleep 0.1
 done
 
-step "The same check in JSON, pasted from dig (--presentation)" \
-    "tlsrpt-publish validate --presentation --output json '\"v=TLSRPTv1; \" \"rua=mailto:a@example.com\"'"
-"$BIN" validate --presentation --output json \
-    '"v=TLSRPTv1; " "rua=mailto:a@example.com"' || exit 1
-echo
-echo "demo: done (providers and the DNS sandbox come with the next issues)"
+# Credentials as a user exports them; the sandbox config where a user's
+# config file lives.
+eval "$("$PYTHON" - "$work/sandbox.json" <<'PY'
+import json, shlex, sys
+for k, v in json.load(open(sys.argv[1]))["env"].items():
+    print("export %s=%s" % (k, shlex.quote(v)))
+PY
+)"
+NS=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["nameserver"])' "$work/sandbox.json")
+export XDG_CONFIG_HOME="$work/config-home"
+unset TLSRPT_PUBLISH_CONFIG CURL_CA_BUNDLE 2>/dev/null || true
+mkdir -p "$XDG_CONFIG_HOME/tlsrpt-publish"
+"$PYTHON" -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["config"])' \
+    "$work/sandbox.json" >"$XDG_CONFIG_HOME/tlsrpt-publish/config"
+chmod 600 "$XDG_CONFIG_HOME/tlsrpt-publish/config"
+PATH="$ROOT:$PATH"
+export PATH
+
+say "Sandbox config (~/.config/tlsrpt-publish/config for a real user):"
+cat "$XDG_CONFIG_HOME/tlsrpt-publish/config"
+echo "(the sandbox's API token is in the environment, as a user's would be)"
+
+say "1. Publish the record: created through the API, then confirmed at the name server"
+run 0 tlsrpt-publish --provider "$PROVIDER" --rua "$RUA" "$DOMAIN"
+
+say "2. Plan a change of destination: shows before -> after, writes nothing"
+before=$(writes)
+run 0 tlsrpt-publish plan --provider "$PROVIDER" --rua "$NEW_RUA" "$DOMAIN"
+[ "$(writes)" = "$before" ] || { echo "demo: plan wrote something" >&2; exit 1; }
+
+say "3. Publish the same record again: unchanged, no write request"
+run 0 tlsrpt-publish --provider "$PROVIDER" --rua "$RUA" "$DOMAIN"
+[ "$(writes)" = "$before" ] || { echo "demo: an unchanged run wrote" >&2; exit 1; }
+echo "(API write requests during steps 2 and 3: 0)"
+
+say "4. Check what DNS serves"
+if tlsrpt-publish check --help >/dev/null 2>&1; then
+	run 0 tlsrpt-publish check --nameserver "$NS" "$DOMAIN"
+else
+	echo "(check is not in this build yet)"
+fi
+
+say "Done: stopping the sandbox"

@@ -91,6 +91,9 @@ struct tp_provider {
 	double burst;            /* default bucket size */
 	long min_ttl;            /* smallest TTL the API accepts */
 	long default_ttl;        /* for a new RRset when none is configured */
+	long max_ttl;            /* largest TTL the API accepts, 0: no limit */
+	long auto_ttl;           /* a TTL under min_ttl that the API takes as
+			* "automatic" (Cloudflare: 1), 0: none */
 	double timeout;          /* default confirmation deadline, s */
 	double interval;         /* default first poll interval, s */
 
@@ -144,6 +147,22 @@ const struct tp_provider *tp_provider_find(const char *name);
 
 /* Every registered provider, in listing order; *n set to the count. */
 const struct tp_provider *const *tp_provider_list(size_t *n);
+
+/*
+ * The setting a provider declares with this command-line flag (without
+ * "--"), or NULL; *p (may be NULL) gets its provider. Lets cmd/ accept
+ * provider flags without knowing provider names. Borrowed, static.
+ */
+const struct tp_setting_def *
+tp_provider_find_flag(const char *flag, const struct tp_provider **p);
+
+/*
+ * Check a TTL against p's limits: 0 when p accepts it, else TP_EUSAGE
+ * naming the provider and its range. what names the source for the
+ * message ("--ttl", "config file line 12").
+ */
+int tp_provider_check_ttl(const struct tp_provider *p, long ttl,
+                          const char *what);
 
 void tp_zone_release(struct tp_zone *z);
 void tp_txt_rrset_release(struct tp_txt_rrset *r);

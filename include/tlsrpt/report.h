@@ -20,6 +20,11 @@ int tp_report_result_json(char **out, const struct tp_result *r);
 int tp_report_summary_json(char **out, const struct tp_summary *s,
                            const char *command);
 
+/* Every registered provider as {"providers": [...]}: name, title, doc,
+ * permissions, rate, TTL limits, timeouts and settings (where each comes
+ * from; never a value of a secret). *out owned by the caller. */
+int tp_report_providers_json(char **out);
+
 /* Format a Unix time as RFC 3339 UTC "2026-11-22T16:05:00Z" into buf
  * (at least 21 bytes). */
 void tp_report_time(char *buf, size_t size, double t);

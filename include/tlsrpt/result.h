@@ -105,7 +105,8 @@ struct tp_result {
 	struct tp_strv before;
 	struct tp_strv after;
 	struct tp_strv dropped_rua;
-	long ttl; /* TTL written, 0 when unknown/unchanged */
+	long ttl;     /* TTL written, 0 when unknown/unchanged */
+	long old_ttl; /* TTL of the RRset read, 0 when none/unknown */
 	struct tp_confirm confirm;
 
 	/* TP_RESULT_CHECK */

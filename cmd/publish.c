@@ -1,0 +1,552 @@
+/*
+ * publish.c: the `publish` (default), `plan` and `remove` commands. Parses
+ * the options (provider flags come from the registry, so this file knows
+ * no provider), calls tp_publish_run(), and prints through the output
+ * sink.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "output.h"
+#include "tlsrpt/err.h"
+#include "tlsrpt/provider.h"
+#include "tlsrpt/publish.h"
+
+enum {
+	OPT_PROVIDER = 256,
+	OPT_RUA,
+	OPT_TTL,
+	OPT_ZONE_ID,
+	OPT_KEEP,
+	OPT_NO_WAIT,
+	OPT_TIMEOUT,
+	OPT_INTERVAL,
+	OPT_NAMESERVER,
+	OPT_RESOLVER,
+	OPT_CACERT,
+	OPT_CONFIG,
+	OPT_ALL,
+	OPT_DOMAINS_FILE,
+	OPT_OUTPUT,
+	OPT_REPORT,
+	OPT_DRY_RUN,
+	OPT_DETAILED,
+	OPT_PROVIDER_FLAG = 1000 /* + index into the flag table */
+};
+
+static const struct option base_opts[] = {
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"rua", required_argument, NULL, OPT_RUA},
+    {"ttl", required_argument, NULL, OPT_TTL},
+    {"zone-id", required_argument, NULL, OPT_ZONE_ID},
+    {"keep-existing-rua", no_argument, NULL, OPT_KEEP},
+    {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
+    {"nameserver", required_argument, NULL, OPT_NAMESERVER},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"domains-file", required_argument, NULL, OPT_DOMAINS_FILE},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+};
+
+#define NBASE (sizeof(base_opts) / sizeof(base_opts[0]))
+
+static const char help_publish[] =
+    "usage: tlsrpt-publish [publish] --provider NAME --rua URI [OPTIONS] "
+    "DOMAIN...\n"
+    "\n"
+    "Create or update the TLS-RPT record at _smtp._tls.DOMAIN through the\n"
+    "provider's API, keeping every other TXT value there, then confirm that\n"
+    "every authoritative name server serves it. A record that is already\n"
+    "right is not written again.\n";
+
+static const char help_plan[] =
+    "usage: tlsrpt-publish plan --provider NAME --rua URI [OPTIONS] "
+    "DOMAIN...\n"
+    "\n"
+    "Show what publish would change (before -> after, the TTL, and the\n"
+    "report destinations an update would drop); writes nothing. Same as\n"
+    "publish --dry-run.\n";
+
+static const char help_remove[] =
+    "usage: tlsrpt-publish remove --provider NAME [OPTIONS] DOMAIN...\n"
+    "\n"
+    "Remove the TLS-RPT value(s) at _smtp._tls.DOMAIN, keep every other\n"
+    "TXT value, then confirm that no authoritative server serves one.\n";
+
+static const char help_options[] =
+    "\n"
+    "Domains:\n"
+    "  DOMAIN...              domains as arguments (IDNs are converted)\n"
+    "  --domains-file FILE    one domain per line, '#' comments; '-' is "
+    "stdin\n"
+    "  --all                  every domain of the config file's domains "
+    "list\n"
+    "\n"
+    "What to publish:\n"
+    "  --provider NAME        DNS provider ('tlsrpt-publish providers' "
+    "lists them)\n"
+    "  --rua URI              report destination, mailto: or https: "
+    "(repeatable)\n"
+    "  --keep-existing-rua    keep the destinations of the record already "
+    "there\n"
+    "  --ttl SECONDS          TTL to set; it applies to every TXT value at "
+    "the\n"
+    "                         name. Unset: a new record gets the provider's\n"
+    "                         default, an existing one keeps its TTL\n"
+    "  --zone-id ID           the provider's zone id (skips zone search)\n"
+    "  --dry-run              plan only, write nothing (publish: as plan)\n"
+    "  --detailed-exitcode    plan: exit 4 when changes are pending\n"
+    "\n"
+    "Confirmation in DNS:\n"
+    "  --no-wait              do not wait for the name servers (reported as\n"
+    "                         skipped, and not counted in the exit status)\n"
+    "  --timeout SECONDS      confirmation deadline per domain (default: the\n"
+    "                         provider's, see 'tlsrpt-publish providers')\n"
+    "  --interval SECONDS     first poll interval\n"
+    "  --nameserver ADDR[:PORT]  poll exactly these servers (repeatable)\n"
+    "  --resolver ADDR[:PORT]    recursive resolvers for discovery "
+    "(repeatable)\n"
+    "\n"
+    "Settings and output:\n"
+    "  --config FILE          config file (default $TLSRPT_PUBLISH_CONFIG, "
+    "then\n"
+    "                         $XDG_CONFIG_HOME/tlsrpt-publish/config)\n"
+    "  --cacert FILE          CA bundle to trust for the API (also "
+    "CURL_CA_BUNDLE)\n"
+    "  --output FORMAT        text (default), json or jsonl\n"
+    "  --report FILE          also write the JSON report to FILE\n"
+    "  -q, --quiet            only results and errors\n"
+    "  -v, --verbose          more detail; -vv dumps HTTP with secrets "
+    "redacted\n"
+    "  -h, --help             show this help\n";
+
+static const char help_secrets[] =
+    "\n"
+    "Credentials are never taken on the command line, where other users\n"
+    "can read them (ps, /proc) and shells keep them in history: set them\n"
+    "in the environment, or in the config file or a *_file setting.\n"
+    "Settings resolve as: option > environment > config file > default.\n"
+    "Exit statuses and the JSON schema: tlsrpt-publish(1).\n";
+
+struct pub_cli {
+	const char *name; /* command name for messages */
+	struct tp_publish_opts o;
+	struct tp_strv rua, flags, resolvers, nameservers, domains;
+	const char *domains_file;
+	const char *output;
+	const char *report;
+	int quiet, verbose;
+	const struct tp_setting_def **flag_defs; /* by OPT_PROVIDER_FLAG */
+	size_t nflags;
+};
+
+static void
+help_flags(FILE *f)
+{
+	const struct tp_provider *const *list;
+	size_t i, j, n;
+	char arg[64];
+
+	list = tp_provider_list(&n);
+	fputs("\nProvider settings (also from the environment or config "
+	      "file):\n",
+	      f);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < list[i]->nsettings; j++) {
+			const struct tp_setting_def *d = &list[i]->settings[j];
+
+			if (d->flag == NULL)
+				continue;
+			(void)snprintf(arg, sizeof(arg), "--%s VALUE", d->flag);
+			fprintf(f, "  %s  (%s%s%s)\n      %s\n", arg,
+			        list[i]->name, d->env ? ", env " : "",
+			        d->env ? d->env : "", d->help);
+		}
+}
+
+static void
+usage(const struct pub_cli *c, FILE *f)
+{
+	if (c->o.mode == TP_PUBLISH_MODE_PLAN)
+		fputs(help_plan, f);
+	else if (c->o.mode == TP_PUBLISH_MODE_REMOVE)
+		fputs(help_remove, f);
+	else
+		fputs(help_publish, f);
+	fputs(help_options, f);
+	help_flags(f);
+	fputs(help_secrets, f);
+}
+
+static int
+parse_long(long *out, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_seconds(double *out, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 ||
+	    v > 86400 * 7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Build getopt's table: the base options plus every provider flag. */
+static struct option *
+build_opts(struct pub_cli *c)
+{
+	const struct tp_provider *const *list;
+	struct option *opts;
+	size_t i, j, n, k = 0, total = 0;
+
+	list = tp_provider_list(&n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < list[i]->nsettings; j++)
+			total += list[i]->settings[j].flag != NULL;
+	opts = calloc(NBASE + total + 1, sizeof(*opts));
+	c->flag_defs = calloc(total + 1, sizeof(*c->flag_defs));
+	if (opts == NULL || c->flag_defs == NULL) {
+		free(opts);
+		return NULL;
+	}
+	memcpy(opts, base_opts, sizeof(base_opts));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < list[i]->nsettings; j++) {
+			const struct tp_setting_def *d = &list[i]->settings[j];
+
+			/* Secrets never get a flag, whatever a descriptor
+			 * says. */
+			if (d->flag == NULL || (d->flags & TP_SETTING_SECRET))
+				continue;
+			opts[NBASE + k].name = d->flag;
+			opts[NBASE + k].has_arg = required_argument;
+			opts[NBASE + k].val = OPT_PROVIDER_FLAG + (int)k;
+			c->flag_defs[k++] = d;
+		}
+	c->nflags = k;
+	return opts;
+}
+
+/* A clear refusal when an option looks like a provider secret. */
+static int
+secret_on_cli(const char *name, const char *arg)
+{
+	const struct tp_provider *const *list;
+	char opt[128], dashed[64];
+	size_t i, j, n, k, len;
+
+	len = strcspn(arg + 2, "=");
+	if (strncmp(arg, "--", 2) != 0 || len >= sizeof(opt))
+		return 0;
+	memcpy(opt, arg + 2, len);
+	opt[len] = '\0';
+	list = tp_provider_list(&n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < list[i]->nsettings; j++) {
+			const struct tp_setting_def *d = &list[i]->settings[j];
+			const char *p;
+
+			if (!(d->flags & TP_SETTING_SECRET))
+				continue;
+			for (k = 0; d->key[k] && k + 1 < sizeof(dashed); k++)
+				dashed[k] = d->key[k] == '_' ? '-' : d->key[k];
+			dashed[k] = '\0';
+			p = opt;
+			if (strncmp(p, list[i]->name, strlen(list[i]->name)) ==
+			        0 &&
+			    p[strlen(list[i]->name)] == '-')
+				p += strlen(list[i]->name) + 1;
+			if (strcmp(p, dashed) == 0)
+				return cmd_usage_error(
+				    name,
+				    "'--%s': secrets are never taken on the "
+				    "command line (other users can read it, "
+				    "shells keep it): set %s in the "
+				    "environment, or %s / %s_file in the "
+				    "config file",
+				    opt, d->env ? d->env : "it", d->key,
+				    d->key);
+		}
+	return 0;
+}
+
+static int
+add_flag(struct pub_cli *c, int idx, const char *arg)
+{
+	char buf[4096];
+
+	(void)snprintf(buf, sizeof(buf), "%s=%s", c->flag_defs[idx]->flag, arg);
+	return tp_strv_add(&c->flags, buf);
+}
+
+/* One option; returns 0, or an exit status to stop with. */
+static int
+one_opt(struct pub_cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_PROVIDER:
+		c->o.provider = arg;
+		return 0;
+	case OPT_RUA:
+		return tp_strv_add(&c->rua, arg) ? 1 : 0;
+	case OPT_TTL:
+		if (parse_long(&c->o.ttl, arg, 1, 2147483647L) != 0)
+			return cmd_usage_error(c->name,
+			                       "--ttl '%s': a whole number of "
+			                       "seconds, 1 or more",
+			                       arg);
+		return 0;
+	case OPT_ZONE_ID:
+		c->o.zone_id = arg;
+		return 0;
+	case OPT_KEEP:
+		c->o.keep_existing_rua = 1;
+		return 0;
+	case OPT_NO_WAIT:
+		c->o.no_wait = 1;
+		return 0;
+	case OPT_TIMEOUT:
+	case OPT_INTERVAL:
+		if (parse_seconds(ch == OPT_TIMEOUT ? &c->o.timeout
+		                                    : &c->o.interval,
+		                  arg) != 0)
+			return cmd_usage_error(
+			    c->name,
+			    "--%s '%s': a number of seconds "
+			    "above 0",
+			    ch == OPT_TIMEOUT ? "timeout" : "interval", arg);
+		return 0;
+	case OPT_NAMESERVER:
+		return tp_strv_add(&c->nameservers, arg) ? 1 : 0;
+	case OPT_RESOLVER:
+		return tp_strv_add(&c->resolvers, arg) ? 1 : 0;
+	case OPT_CACERT:
+		c->o.cacert = arg;
+		return 0;
+	case OPT_CONFIG:
+		c->o.config = arg;
+		return 0;
+	case OPT_ALL:
+		c->o.all = 1;
+		return 0;
+	case OPT_DOMAINS_FILE:
+		c->domains_file = arg;
+		return 0;
+	case OPT_OUTPUT:
+		c->output = arg;
+		return 0;
+	case OPT_REPORT:
+		c->report = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		c->o.dry_run = 1;
+		return 0;
+	case OPT_DETAILED:
+		c->o.detailed = 1;
+		return 0;
+	case 'q':
+		c->quiet = 1;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	default:
+		if (ch >= OPT_PROVIDER_FLAG &&
+		    (size_t)(ch - OPT_PROVIDER_FLAG) < c->nflags)
+			return add_flag(c, ch - OPT_PROVIDER_FLAG, arg) ? 1 : 0;
+		return 2;
+	}
+}
+
+static int
+parse(struct pub_cli *c, int argc, char **argv)
+{
+	struct option *opts;
+	int ch, rc = 0, i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		rc = secret_on_cli(c->name, argv[i]);
+		if (rc != 0)
+			return rc;
+	}
+	opts = build_opts(c);
+	if (opts == NULL) {
+		cmd_error("out of memory");
+		return 1;
+	}
+	opterr = 0;
+	optind = 1;
+	while (rc == 0 &&
+	       (ch = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage(c, stdout);
+			rc = -1;
+		} else if (ch == '?' || ch == ':') {
+			rc = cmd_usage_error(c->name,
+			                     "unknown or incomplete "
+			                     "option '%s'",
+			                     argv[optind - 1]);
+		} else {
+			rc = one_opt(c, ch, optarg);
+		}
+	}
+	free(opts);
+	for (i = optind; rc == 0 && i < argc; i++)
+		if (tp_strv_add(&c->domains, argv[i]) != 0)
+			rc = 1;
+	return rc;
+}
+
+/* Checks that need every option, before anything runs. */
+static int
+validate(struct pub_cli *c)
+{
+	if (c->o.mode == TP_PUBLISH_MODE_PUBLISH && c->o.dry_run)
+		c->o.mode = TP_PUBLISH_MODE_PLAN;
+	if (c->o.detailed && c->o.mode != TP_PUBLISH_MODE_PLAN)
+		return cmd_usage_error(c->name,
+		                       "--detailed-exitcode is a plan "
+		                       "option (or publish "
+		                       "--dry-run)");
+	if (c->o.mode == TP_PUBLISH_MODE_REMOVE && c->rua.n > 0)
+		return cmd_usage_error(c->name,
+		                       "--rua means nothing to remove: "
+		                       "it removes every TLS-RPT value");
+	if (c->output != NULL && strcmp(c->output, "text") != 0 &&
+	    strcmp(c->output, "json") != 0 && strcmp(c->output, "jsonl") != 0)
+		return cmd_usage_error(c->name,
+		                       "--output '%s': use text, json or jsonl",
+		                       c->output);
+	if (c->domains_file != NULL &&
+	    tp_publish_read_domains(&c->domains, c->domains_file) != 0) {
+		cmd_error("%s", tp_err_msg());
+		return TP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static volatile int stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int
+run(struct pub_cli *c)
+{
+	struct cmd_output *out = NULL;
+	struct tp_summary sum;
+	int rc, status;
+
+	rc = cmd_output_open(&out, c->output, c->report, c->quiet, c->verbose,
+	                     c->name);
+	if (rc != 0)
+		return cmd_usage_error(c->name, "%s", tp_err_msg());
+	c->o.rua = &c->rua;
+	c->o.flags = &c->flags;
+	c->o.resolvers = &c->resolvers;
+	c->o.nameservers = &c->nameservers;
+	c->o.domains = &c->domains;
+	c->o.sink = cmd_output_sink(out);
+	c->o.stop = &stop_flag;
+	catch_signals();
+	rc = tp_publish_run(&c->o, &sum);
+	if (rc != 0) {
+		cmd_output_free(out);
+		cmd_error("%s", tp_err_msg());
+		return rc == TP_EINTERNAL ? TP_EXIT_FAIL : TP_EXIT_USAGE;
+	}
+	status = cmd_output_finish(out, &sum);
+	cmd_output_free(out);
+	if (stop_flag)
+		status = tp_exit_combine(status, TP_EXIT_INTERRUPT);
+	return status;
+}
+
+static int
+cmd_change(int argc, char **argv, enum tp_publish_mode mode)
+{
+	struct pub_cli c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.name = argv[0];
+	c.o.mode = mode;
+	rc = parse(&c, argc, argv);
+	if (rc == 0)
+		rc = validate(&c);
+	if (rc == 0)
+		rc = run(&c);
+	tp_strv_release(&c.rua);
+	tp_strv_release(&c.flags);
+	tp_strv_release(&c.resolvers);
+	tp_strv_release(&c.nameservers);
+	tp_strv_release(&c.domains);
+	free(c.flag_defs);
+	return rc < 0 ? 0 : rc;
+}
+
+int
+cmd_publish(int argc, char **argv)
+{
+	return cmd_change(argc, argv, TP_PUBLISH_MODE_PUBLISH);
+}
+
+int
+cmd_plan(int argc, char **argv)
+{
+	return cmd_change(argc, argv, TP_PUBLISH_MODE_PLAN);
+}
+
+int
+cmd_remove(int argc, char **argv)
+{
+	return cmd_change(argc, argv, TP_PUBLISH_MODE_REMOVE);
+}

@@ -1,0 +1,85 @@
+"""Run a provider sandbox (its API emulator wired to a local Knot DNS
+server) until told to stop; used by `make demo` (scripts/demo.sh).
+
+    /usr/bin/python3 tests/harness/sandbox.py PROVIDER DIR
+
+Makes a test CA in DIR/ca, starts Knot and the emulator with the demo zone
+(example.test), writes DIR/sandbox.json:
+
+    {"env": {VAR: VALUE},            # credentials, as a user exports them
+     "config": "...",                # a config file pointing at the sandbox
+     "nameserver": "127.0.0.1:PORT", # the Knot server
+     "control_url": "http://..."}    # the emulator's control API
+
+prints "ready" on stdout, then waits for SIGTERM, SIGINT or the end of
+its parent process, and stops everything it started (emulator, then Knot).
+
+A provider's sandbox is one function in SANDBOXES below.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from harness.ca import TestCA  # noqa: E402
+
+ZONE = "example.test"
+
+
+def cloudflare(ca, tmp):
+    from harness.fixtures_emulators import CloudflareSandbox
+    sb = CloudflareSandbox(ca, [ZONE], None, None, [], 0.0, 1, tmp)
+    config = (
+        "# Sandbox settings written by `make demo` (see config.example).\n"
+        "defaults = {\n"
+        '  cacert = "%s";   # trust the sandbox\'s test CA\n'
+        '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
+        "};\n"
+        "cloudflare = {\n"
+        '  api_url = "%s";   # the Cloudflare API emulator\n'
+        "};\n" % (ca.ca_file, sb.knot_addr, sb.api_url))
+    info = {"env": {"CLOUDFLARE_API_TOKEN": sb.token}, "config": config,
+            "nameserver": sb.knot_addr,
+            "control_url": sb.control.url}
+    return sb, info
+
+
+# One line per provider: name -> function(ca, tmpdir) -> (sandbox, info).
+SANDBOXES = {
+    "cloudflare": cloudflare,
+}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in SANDBOXES:
+        sys.stderr.write("usage: sandbox.py {%s} DIR\n"
+                         % "|".join(sorted(SANDBOXES)))
+        return 2
+    name, d = sys.argv[1], os.path.abspath(sys.argv[2])
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ca = TestCA(os.path.join(d, "ca"))
+    sb, info = SANDBOXES[name](ca, d)
+    try:
+        with open(os.path.join(d, "sandbox.json"), "w") as f:
+            json.dump(info, f)
+        print("ready", flush=True)
+
+        # Also stop when the parent (the demo script) is gone, however
+        # it ended: nothing is ever left running.
+        parent = os.getppid()
+        while not stop.wait(0.5):
+            if os.getppid() != parent:
+                break
+    finally:
+        sb.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
