@@ -18,6 +18,22 @@ libxml2-dev libidn2-dev libcmocka-dev
 knot knot-dnsutils python3 python3-botocore python3-dnspython python3-pytest
 openssl ca-certificates clang libclang-rt-14-dev awscli curl clang-format"
 
+# Optional, from the npm registry: Prism checks the Cloudflare emulator
+# against Cloudflare's published OpenAPI (tests/e2e/*contract*). Installed
+# into tests/node_modules (ignored by git) when npm is there; the contract
+# tests skip, saying why, when it is not.
+PRISM="@stoplight/prism-cli@5.14.2"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+install_prism() {
+	command -v npm >/dev/null 2>&1 || return 0
+	[ -x "$ROOT/tests/node_modules/.bin/prism" ] && return 0
+	echo "install-deps: installing $PRISM into tests/node_modules" >&2
+	npm install --prefix "$ROOT/tests" --no-save --no-audit --no-fund \
+	    --fetch-retries=1 --fetch-timeout=30000 \
+	    --loglevel=error "$PRISM" >/dev/null 2>&1 ||
+	    echo "install-deps: npm could not install $PRISM (contract tests will skip)" >&2
+}
+
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -31,7 +47,10 @@ if [ "${1:-}" = "--print" ]; then
 	echo "${missing# }"
 	exit 0
 fi
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	install_prism
+	exit 0
+fi
 
 echo "install-deps: installing:$missing" >&2
 SUDO=""
@@ -53,4 +72,5 @@ $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 if command -v systemctl >/dev/null 2>&1; then
 	$SUDO systemctl disable --now knot >/dev/null 2>&1 || true
 fi
+install_prism
 echo "install-deps: done" >&2

@@ -79,7 +79,7 @@ class RecordRules:
         self.txt_unquoted = txt_unquoted
         self.lenient_fields = lenient_fields
 
-    # --- body ---------------------------------------------------------------
+    # --- body ----------------------------------------------------------------
     def check_body(self, body, partial):
         """Field names and JSON types; returns the writable fields."""
         if not isinstance(body, dict):
@@ -191,7 +191,7 @@ class RecordRules:
                              "format" % MAX_RDATA, "content")
         return strings, stored
 
-    # --- whole-zone rules ------------------------------------------------------
+    # --- whole-zone rules ----------------------------------------------------
     def check_conflicts(self, records, rec):
         """records: the zone's other records (rec's own id excluded)."""
         same = [r for r in records if r["name"] == rec["name"]]

@@ -21,6 +21,7 @@ if __package__ in (None, ""):
         os.path.abspath(__file__))))
     __package__ = "emulators"
 
+from emulators import cf_lists  # noqa: E402
 from emulators.base import Emulator, Response, run  # noqa: E402
 from emulators.cf_records import (ApiError, RecordRules, err,  # noqa: E402
                                   new_id, now_iso, public)
@@ -58,13 +59,6 @@ def ok(result, info=None, messages=None):
 def fail(status, errors, headers=None):
     return Response.json(status, {"success": False, "errors": errors,
                                   "messages": [], "result": None}, headers)
-
-
-def bad_param(message):
-    # Shape observed for an out-of-range per_page (6008 + chain); the
-    # chain code is the emulator's own.
-    return ApiError(400, [err(6008, "Invalid request parameters",
-                              [{"code": 1001, "message": message}])])
 
 
 def no_route(path):
@@ -131,7 +125,7 @@ class CloudflareEmulator(Emulator):
         g.add_argument("--lenient-fields", action="store_true",
                        help="ignore unknown fields in record bodies")
 
-    # --- seeding ------------------------------------------------------------
+    # --- seeding -------------------------------------------------------------
     def _add_zone(self, spec):
         name = spec["name"].lower().rstrip(".")
         for z in self.zones.values():
@@ -188,11 +182,7 @@ class CloudflareEmulator(Emulator):
     def _seed_record(self, zone, r):
         """Seeded records skip the duplicate check, so tests can set up
         states the API would refuse today (legacy unquoted content)."""
-        rec = self.rules.build(zone, {k: v for k, v in r.items()
-                                      if k != "id"})
-        if "content_as_stored" in r:
-            rec["content"] = r["content_as_stored"]
-        rec.pop("content_as_stored", None)
+        rec = self.rules.build(zone, self.rules.check_body(r, False))
         t = now_iso()
         rec.update(id=r.get("id") or new_id(), created_on=t, modified_on=t)
         zone["records"][rec["id"]] = rec
@@ -378,7 +368,7 @@ class CloudflareEmulator(Emulator):
                                  "Internal server error" if status >= 500
                                  else "Request failed")])
 
-    # --- handlers -------------------------------------------------------------
+    # --- handlers ------------------------------------------------------------
     def _h_verify(self, req):
         authz = req.headers.get("Authorization")
         if authz is None and req.headers.get("X-Auth-Key") is None:
@@ -393,30 +383,31 @@ class CloudflareEmulator(Emulator):
 
     def _h_zones(self, req):
         p = self._principal(req)
-        page, per_page = _paging(req, 20, 5, 50)
+        page, per_page = cf_lists.paging(req, 20, 5, 50)
         zones = [z for z in self.zones.values() if self._can(p, z,
                                                              "zone:read")]
         tests = []
         if req.arg("name") is not None:
-            tests.append(lambda z, f=_name_op(req.arg("name")): f(z["name"]))
+            f = cf_lists.name_op(req.arg("name"))
+            tests.append(lambda z, f=f: f(z["name"]))
         if req.arg("status"):
             tests.append(lambda z: z["status"] == req.arg("status"))
         if req.arg("account.id"):
             tests.append(lambda z: z["account"]["id"] == req.arg(
                 "account.id"))
         if req.arg("account.name") is not None:
-            tests.append(lambda z, f=_name_op(req.arg("account.name")):
+            tests.append(lambda z, f=cf_lists.name_op(req.arg("account.name")):
                          f(z["account"]["name"]))
-        zones = _filter(zones, tests, req.arg("match", "all"))
+        zones = cf_lists.select(zones, tests, req.arg("match", "all"))
         order = req.arg("order", "name")
         keyf = {"name": lambda z: z["name"], "status": lambda z: z["status"],
                 "account.id": lambda z: z["account"]["id"],
                 "account.name": lambda z: z["account"]["name"]}.get(order)
         if keyf is None:
-            raise bad_param("order must be one of name, status, account.id, "
-                            "account.name")
+            raise cf_lists.bad_param("order must be one of name, status, "
+                                     "account.id, account.name")
         zones.sort(key=keyf, reverse=req.arg("direction") == "desc")
-        return _page(zones, page, per_page, self._zone_public)
+        return ok(*cf_lists.one_page(zones, page, per_page, self._zone_public))
 
     def _h_zone(self, req, zid):
         return ok(self._zone_public(self._zone(req, zid, "zone:read")))
@@ -432,7 +423,8 @@ class CloudflareEmulator(Emulator):
                 "activated_on": z["created_on"],
                 "meta": {"step": 4, "custom_certificate_quota": 0,
                          "page_rule_quota": 3, "phishing_detected": False},
-                "owner": {"id": None, "type": "user", "email": None},
+                "owner": {"id": hashlib.md5(b"owner").hexdigest(),
+                          "type": "user", "email": "owner@example.test"},
                 "account": dict(z["account"]),
                 "permissions": ["#dns_records:edit", "#dns_records:read",
                                 "#zone:read"],
@@ -514,7 +506,7 @@ class CloudflareEmulator(Emulator):
             self._push(z, owner)
         return ok(result)
 
-    # --- record operations ----------------------------------------------------
+    # --- record operations ---------------------------------------------------
     def _json(self, req):
         ctype = (req.headers.get("Content-Type") or "").split(";")[0]
         if ctype.strip().lower() != "application/json":
@@ -558,13 +550,14 @@ class CloudflareEmulator(Emulator):
         return rec
 
     def _list_records(self, req, z):
-        page, per_page = _paging(req, 100, 1, self.records_max_per_page)
+        page, per_page = cf_lists.paging(req, 100, 1,
+                                         self.records_max_per_page)
         recs = list(z["records"].values())
         tests = []
         if req.arg("type"):
             tests.append(lambda r: r["type"] == req.arg("type").upper())
         for field in ("name", "content", "comment"):
-            tests += _text_filters(req, field, z)
+            tests += cf_lists.text_filters(req, field, z)
         for cond in ("present", "absent"):
             if req.arg("comment." + cond) is not None:
                 want = cond == "present"
@@ -577,85 +570,17 @@ class CloudflareEmulator(Emulator):
             tests.append(lambda r: any(s in (r.get(f) or "").lower()
                                        for f in ("name", "content",
                                                  "comment")))
-        recs = _filter(recs, tests, req.arg("match", "all"))
+        recs = cf_lists.select(recs, tests, req.arg("match", "all"))
         order = req.arg("order")
         if order:
             if order not in ("type", "name", "content", "ttl", "proxied"):
-                raise bad_param("order must be one of type, name, content, "
-                                "ttl, proxied")
+                raise cf_lists.bad_param("order must be one of type, name, "
+                                         "content, ttl, proxied")
             recs.sort(key=lambda r: r.get(order),
                       reverse=req.arg("direction") == "desc")
-        return _page(recs, page, per_page, lambda r: public(r, z))
+        return ok(*cf_lists.one_page(recs, page, per_page,
+                                lambda r: public(r, z)))
 
-
-def _paging(req, default, lo, hi):
-    try:
-        page = int(req.arg("page", "1"))
-        per_page = int(req.arg("per_page", str(default)))
-    except ValueError:
-        raise bad_param("page and per_page must be numbers")
-    if page < 1:
-        raise bad_param("page must be a number of at least 1")
-    if not lo <= per_page <= hi:
-        raise bad_param("per_page must be a number between %d and %d"
-                        % (lo, hi))
-    return page, per_page
-
-
-def _page(items, page, per_page, render):
-    total = len(items)
-    chunk = items[(page - 1) * per_page:page * per_page]
-    return ok([render(i) for i in chunk], {
-        "page": page, "per_page": per_page, "count": len(chunk),
-        "total_count": total,
-        "total_pages": math.ceil(total / per_page) if total else 0})
-
-
-def _filter(items, tests, match):
-    if not tests:
-        return list(items)
-    combine = any if match == "any" else all
-    return [i for i in items if combine(t(i) for t in tests)]
-
-
-def _name_op(value):
-    """The zones list's name filter: 'op:value', op defaulting to equal."""
-    op, sep, rest = value.partition(":")
-    ops = {"equal", "not_equal", "starts_with", "ends_with", "contains",
-           "starts_with_case_sensitive", "ends_with_case_sensitive",
-           "contains_case_sensitive"}
-    if not sep or op not in ops:
-        op, rest = "equal", value
-    cs = op.endswith("_case_sensitive")
-    base = op.replace("_case_sensitive", "")
-    want = rest if cs else rest.lower()
-
-    def f(name):
-        n = name if cs else name.lower()
-        return {"equal": n == want, "not_equal": n != want,
-                "starts_with": n.startswith(want),
-                "ends_with": n.endswith(want),
-                "contains": want in n}[base]
-    return f
-
-
-def _text_filters(req, field, zone):
-    """name / content / comment filters: plain and .exact are an exact
-    match, .contains/.startswith/.endswith substrings; all ignore case."""
-    out = []
-    for suffix, fn in (("", str.__eq__), (".exact", str.__eq__),
-                       (".contains", lambda a, b: b in a),
-                       (".startswith", str.startswith),
-                       (".endswith", str.endswith)):
-        v = req.arg(field + suffix)
-        if v is None:
-            continue
-        want = v.lower()
-        if field == "name" and suffix in ("", ".exact") and want == "@":
-            want = zone["name"]
-        out.append(lambda r, w=want, f=fn: r.get(field) is not None
-                   and f((r.get(field) or "").lower(), w))
-    return out
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
         cloudflare.env()                    # CLOUDFLARE_API_TOKEN/_URL,
                                             # CURL_CA_BUNDLE for the binary
         cloudflare.api_url                  # https://127.0.0.1:P/client/v4
-        cloudflare.ca_file, cloudflare.token, cloudflare.zone_id("example.test")
+        cloudflare.ca_file, cloudflare.token
+        cloudflare.zone_id("example.test")
         cloudflare.control.counters()       # control.ControlClient
         cloudflare.knot_addr                # "127.0.0.1:PORT" (--nameserver)
         cloudflare.txt("_smtp._tls.example.test")   # what Knot serves now
@@ -29,9 +30,20 @@ import pytest
 from harness.emulators import EmulatorProcess
 
 try:    # the full Knot harness, when the DNS work is in this tree
-    from harness.knot import Knot
+    from harness.knot import TSIG_NAME, TSIG_SECRET, Knot
 except ImportError:
-    from harness.knot_lite import Knot
+    from harness.knot_lite import TSIG_NAME, TSIG_SECRET, Knot
+
+__all__ = ["TSIG_NAME", "TSIG_SECRET", "Knot", "CloudflareSandbox",
+           "free_port"]
+
+
+def free_port(address="127.0.0.1"):
+    """A TCP port free right now (for servers that cannot take port 0)."""
+    import socket
+    with socket.socket() as s:
+        s.bind((address, 0))
+        return s.getsockname()[1]
 
 
 class CloudflareSandbox:
