@@ -115,6 +115,20 @@ text_values(FILE *f, const char *label, const struct tp_strv *v)
 	}
 }
 
+/* A TTL is the whole RRset's: say so when a change sets one. */
+static void
+text_ttl(FILE *f, const struct tp_result *r)
+{
+	if (r->kind != TP_RESULT_CHANGE || r->ttl <= 0)
+		return;
+	if (r->old_ttl > 0 && r->old_ttl != r->ttl)
+		fprintf(f,
+		        "  %-8s %ld -> %ld (for every TXT value at the name)\n",
+		        "ttl", r->old_ttl, r->ttl);
+	else if (r->old_ttl <= 0)
+		fprintf(f, "  %-8s %ld (new record set)\n", "ttl", r->ttl);
+}
+
 static void
 text_confirm(FILE *f, const struct tp_confirm *c)
 {
@@ -157,6 +171,7 @@ text_result(struct cmd_output *o, const struct tp_result *r)
 		text_values(f, "before", &r->before);
 		text_values(f, "after", &r->after);
 	}
+	text_ttl(f, r);
 	text_values(f, "dropped", &r->dropped_rua);
 	if (r->zone != NULL && o->verbose)
 		fprintf(f, "  %-8s %s\n", "zone", r->zone);

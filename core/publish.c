@@ -324,6 +324,11 @@ tp_publish_run(const struct tp_publish_opts *o, struct tp_summary *summary)
 	if (watching && watch_finish(&run, &wt) != 0)
 		tp_sink_log(o->sink, TP_LOG_WARN, "publish: watcher: %s",
 		            tp_err_msg());
+	/* An interrupted run is reported as such even when every domain
+	 * it had started finished. */
+	if (stopped(&run))
+		run.summary.exit_status =
+		    tp_exit_combine(run.summary.exit_status, TP_EXIT_INTERRUPT);
 	*summary = run.summary;
 out:
 	pub_worker_release(&w0);

@@ -121,7 +121,9 @@ try_take(struct tp_ratelimit *rl)
 	if (now < rl->paused_until)
 		return rl->paused_until - now;
 	refill(rl, now);
-	if (rl->tokens >= 1) {
+	/* Rounding may leave 0.999...: sleeping for the rest would not move
+	 * a clock at all. */
+	if (rl->tokens >= 1 - 1e-9) {
 		rl->tokens -= 1;
 		rl->count++;
 		return 0;

@@ -18,6 +18,17 @@
  *	              account = "aws-prod"; rua = [...]; ttl = 300;
  *	              zone_id = "Z123"; } );
  *
+ * Checked at load time, each error as "FILE:LINE: what; what to do":
+ * syntax; top-level settings other than the groups above; values that
+ * are groups or lists of non-strings inside a section; accounts without
+ * a unique name or a provider, or named like a section; domain entries
+ * with an unknown key, a wrong type, a duplicate name, or an account the
+ * accounts list does not define (or whose provider differs). Setting
+ * names inside defaults and provider sections are not checked here (the
+ * provider framework knows them): see tp_conf_check_keys.
+ *
+ * @include "FILE" works (relative to the including file's directory).
+ *
  * Ownership: struct tp_conf owns copies of everything read; strings
  * returned by the getters are borrowed from it. tp_conf_free() wipes
  * secret-looking values before freeing.
@@ -79,6 +90,40 @@ int tp_conf_get_double(const struct tp_conf *c, const char *section,
  * to *out; 1 when absent; TP_ECONFIG on a wrong type. */
 int tp_conf_get_list(const struct tp_conf *c, const char *section,
                      const char *key, struct tp_strv *out);
+
+/*
+ * A single value as a string, like tp_conf_get, but telling a list apart
+ * from an absent key: 0 and *out set (borrowed), 1 when absent, or
+ * TP_ECONFIG "FILE:LINE: 'KEY' must be a single value, not a list".
+ * *line (may be NULL) gets the line.
+ */
+int tp_conf_get_value(const struct tp_conf *c, const char *section,
+                      const char *key, const char **out, int *line);
+
+/*
+ * "FILE:LINE" of a key (or of the section itself when key is NULL), for
+ * messages: borrowed until the next call on this thread; "" when absent.
+ */
+const char *tp_conf_where(const struct tp_conf *c, const char *section,
+                          const char *key);
+
+/*
+ * Check that every key of section is one of known[0..n-1]:
+ * TP_ECONFIG "FILE:LINE: unknown setting 'KEY' in 'SECTION'; known: ..."
+ * for the first that is not. 0 when all are known or section is absent.
+ */
+int tp_conf_check_keys(const struct tp_conf *c, const char *section,
+                       const char *const *known, size_t n);
+
+/* Provider sections (top-level groups other than defaults), in file
+ * order, so the caller can check the names against the registry. The
+ * name is borrowed; *line (may be NULL) gets its line. */
+size_t tp_conf_nsections(const struct tp_conf *c);
+const char *tp_conf_section(const struct tp_conf *c, size_t i, int *line);
+
+/* The named accounts, in file order. Borrowed. */
+size_t tp_conf_naccounts(const struct tp_conf *c);
+const char *tp_conf_account(const struct tp_conf *c, size_t i, int *line);
 
 /* 1 when a section of that name exists (provider section or account). */
 int tp_conf_has_section(const struct tp_conf *c, const char *section);
