@@ -136,8 +136,8 @@ list_domains(struct gd *gd)
 	}
 	gd->listed = 1;
 	tp_sink_log(gd->sink, TP_LOG_INFO,
-	            "godaddy: %zu domains in the account (%s)", gd->domains.n,
-	            gd->api.where);
+	            "godaddy: %zu domain%s in the account on %s", gd->domains.n,
+	            gd->domains.n == 1 ? "" : "s", gd->api.where);
 	return 0;
 }
 
