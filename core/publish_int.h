@@ -70,12 +70,10 @@ struct pub_item {
 struct pub_run {
 	const struct tp_publish_opts *o;
 	struct tp_conf *conf;
-	char *cacert;
+	struct tp_http_opts http; /* CA, timeouts, retries (tp_settings_http) */
 	double interval;
 	struct tp_strv nameservers; /* --nameserver, else the config's */
 	struct tp_strv resolvers;   /* --resolver, else the config's */
-	long http_timeout_ms; /* defaults.http_timeout, 0: the HTTP default */
-	int http_retries;     /* defaults.http_retries, -1: the default */
 	struct pub_account *accounts;
 	size_t naccounts;
 	struct pub_item *items;
