@@ -36,11 +36,10 @@
 static const struct tp_setting_def gd_settings[] = {
     {"api_key", "GODADDY_API_KEY", NULL,
      TP_SETTING_SECRET | TP_SETTING_REQUIRED, NULL,
-     "API key from developer.godaddy.com/keys (or api_key_file / "
-     "GODADDY_API_KEY_FILE naming a file that holds it)"},
+     "API key from developer.godaddy.com/keys, made for the environment "
+     "used (production or OTE)"},
     {"api_secret", "GODADDY_API_SECRET", NULL,
-     TP_SETTING_SECRET | TP_SETTING_REQUIRED, NULL,
-     "the key's secret (or api_secret_file / GODADDY_API_SECRET_FILE)"},
+     TP_SETTING_SECRET | TP_SETTING_REQUIRED, NULL, "the API key's secret"},
     {"env", "GODADDY_ENV", "godaddy-env", 0, "production",
      "production (api.godaddy.com) or ote (api.ote-godaddy.com, GoDaddy's "
      "test environment, with its own keys)"},
