@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "godaddy/api.h"
 #include "tlsrpt/buf.h"
@@ -32,6 +33,7 @@
 #define GD_PAGE      1000 /* the largest page GET /v1/domains gives */
 #define GD_MAX_PAGES 1000
 #define GD_WHAT_MAX  600
+#define GD_MIN_TTL   600 /* GoDaddy refuses less (422 INVALID_BODY) */
 
 static const struct tp_setting_def gd_settings[] = {
     {"api_key", "GODADDY_API_KEY", NULL,
@@ -59,6 +61,7 @@ struct gd {
 	const struct tp_sink *sink;
 	struct tp_strv domains; /* the account's, once listed */
 	int listed;
+	int clamp; /* clamp_ttl: raise a TTL under GD_MIN_TTL */
 };
 
 /* ---- the registered domain ------------------------------------------ */
@@ -308,6 +311,36 @@ replace(struct gd *gd, const struct tp_zone *zone, const char *name,
 	return rc;
 }
 
+/*
+ * A set read with a TTL under GoDaddy's floor (records older than it)
+ * cannot be written back as it is: GoDaddy would refuse it with 422. Say
+ * so before any write, or raise it when clamp_ttl is set. A TTL of 0 (the
+ * records had none) is left out of the body for GoDaddy to choose.
+ */
+static int
+low_ttl(struct gd *gd, const char *owner, const struct tp_strv *after,
+        long *ttl)
+{
+	if (after->n == 0 || *ttl <= 0 || *ttl >= GD_MIN_TTL)
+		return 0;
+	if (!gd->clamp)
+		return tp_err_set(
+		    TP_EUSAGE,
+		    "godaddy: the TXT records at '%s' have TTL "
+		    "%ld, under the %d s GoDaddy accepts now, so "
+		    "they cannot be written back as they are: publish "
+		    "with --ttl %d (or more), or set clamp_ttl "
+		    "(--godaddy-clamp-ttl yes)",
+		    owner, *ttl, GD_MIN_TTL, GD_MIN_TTL);
+	tp_sink_log(gd->sink, TP_LOG_WARN,
+	            "godaddy: the TXT records at '%s' have TTL %ld, under "
+	            "the %d s GoDaddy accepts now: writing them with %d "
+	            "(clamp_ttl is set)",
+	            owner, *ttl, GD_MIN_TTL, GD_MIN_TTL);
+	*ttl = GD_MIN_TTL;
+	return 0;
+}
+
 static int
 gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
              const struct tp_txt_rrset *before, const struct tp_strv *after,
@@ -320,7 +353,9 @@ gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 
 	(void)before; /* no compare-and-swap to give it to */
 	memset(&now, 0, sizeof(now));
-	rc = tp_gd_name(&name, owner, zone->name);
+	rc = low_ttl(gd, owner, after, &ttl);
+	if (rc == 0)
+		rc = tp_gd_name(&name, owner, zone->name);
 	if (rc == 0)
 		rc = replace(gd, zone, name, after, ttl);
 	if (rc == 0)
@@ -344,7 +379,7 @@ gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 static int
 gd_open(void **out, const struct tp_provider_ctx *ctx)
 {
-	const char *key, *secret;
+	const char *key, *secret, *v;
 	struct gd *gd;
 	int rc;
 
@@ -372,6 +407,9 @@ gd_open(void **out, const struct tp_provider_ctx *ctx)
 		return rc;
 	}
 	gd->sink = ctx->sink;
+	v = tp_settings_get(ctx->settings, "clamp_ttl");
+	gd->clamp = v != NULL &&
+	    (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0);
 	*out = gd;
 	return 0;
 }
@@ -404,7 +442,7 @@ const struct tp_provider tp_provider_godaddy = {
      * 54 a minute plus a bucket of 5 never exceeds 60 in any minute. */
     .rate = 0.9,
     .burst = 5,
-    .min_ttl = 600,
+    .min_ttl = GD_MIN_TTL,
     .default_ttl = 3600,
     .max_ttl = 86400, /* v1 states none; GoDaddy's v3 schema says this */
     .auto_ttl = 0,

@@ -96,8 +96,8 @@ int tp_gd_name(char **out, const char *owner, const char *domain);
 int tp_gd_records_parse(struct tp_txt_rrset *out, const char *body, size_t len,
                         const char *name);
 
-/* The PUT body for values: [{"data": V, "ttl": ttl}, ...]. *out owned
- * by the caller. */
+/* The PUT body for values: [{"data": V, "ttl": ttl}, ...], without ttl
+ * when it is 0 (not known: GoDaddy picks). *out owned by the caller. */
 int tp_gd_records_body(char **out, const struct tp_strv *values, long ttl);
 
 /*

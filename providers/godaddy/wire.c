@@ -137,7 +137,8 @@ tp_gd_records_body(char **out, const struct tp_strv *values, long ttl)
 		o = cJSON_CreateObject();
 		if (o == NULL || !cJSON_AddItemToArray(arr, o) ||
 		    cJSON_AddStringToObject(o, "data", values->v[i]) == NULL ||
-		    cJSON_AddNumberToObject(o, "ttl", (double)ttl) == NULL) {
+		    (ttl > 0 &&
+		     cJSON_AddNumberToObject(o, "ttl", (double)ttl) == NULL)) {
 			cJSON_Delete(arr);
 			arr = NULL;
 		}

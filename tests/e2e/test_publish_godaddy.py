@@ -237,6 +237,23 @@ def test_ttl_clamped_when_asked(binary, godaddy, tmp_path):
     assert godaddy.records("example.test", NAME)[0]["ttl"] == 600
 
 
+def test_legacy_ttl_below_600(binary, godaddy_factory, tmp_path):
+    # Records older than the floor: written back as they are, GoDaddy
+    # would refuse them, so the run says so before any write.
+    old = dict(txt(SPF, ttl=300), force=True)
+    sb = godaddy_factory(records={"example.test": [old]})
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
+    assert r.returncode == 2
+    err = one(r)["error"]
+    assert "TTL 300" in err["message"] and "--ttl 600" in err["message"]
+    assert writes(sb) == 0
+    r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA,
+            "--godaddy-clamp-ttl", "yes", "example.test")
+    assert r.returncode == 0, r.stderr
+    assert "writing them with 600" in r.stderr
+    assert sb.records("example.test", NAME) == [txt(SPF), txt(REC)]
+
+
 def test_api_refuses_ttl_below_600(godaddy):
     # What the tool never sends, GoDaddy answers with fields[].
     st, _, body = godaddy.api("PUT", "/v1/domains/example.test/records/TXT/"

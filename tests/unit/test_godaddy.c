@@ -192,6 +192,11 @@ test_records_body(void **state)
 	assert_string_equal(back.values.v[1], v.v[1]);
 	tp_txt_rrset_release(&back);
 	free(s);
+	/* A TTL not known (0) is left for GoDaddy to pick. */
+	assert_int_equal(tp_gd_records_body(&s, &v, 0), 0);
+	assert_null(strstr(s, "ttl"));
+	assert_non_null(strstr(s, "{\"data\":\"v=spf1 -all\"}"));
+	free(s);
 	tp_strv_release(&v);
 }
 
