@@ -28,7 +28,7 @@
 static void
 error_text(struct tp_buf *b, char *code, size_t codelen, const cJSON *j)
 {
-	const cJSON *c, *m, *f, *fp, *fc, *fm;
+	const cJSON *c, *m, *f, *fp, *fr, *fc, *fm;
 
 	*code = '\0';
 	c = cJSON_GetObjectItemCaseSensitive(j, "code");
@@ -45,11 +45,16 @@ error_text(struct tp_buf *b, char *code, size_t codelen, const cJSON *j)
 	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(j, "fields"))
 	{
 		fp = cJSON_GetObjectItemCaseSensitive(f, "path");
+		fr = cJSON_GetObjectItemCaseSensitive(f, "pathRelated");
 		fc = cJSON_GetObjectItemCaseSensitive(f, "code");
 		fm = cJSON_GetObjectItemCaseSensitive(f, "message");
 		tp_buf_adds(b, "; ");
 		if (cJSON_IsString(fp))
-			tp_buf_addf(b, "%s: ", fp->valuestring);
+			tp_buf_adds(b, fp->valuestring);
+		if (cJSON_IsString(fr))
+			tp_buf_addf(b, " (%s)", fr->valuestring);
+		if (cJSON_IsString(fp) || cJSON_IsString(fr))
+			tp_buf_adds(b, ": ");
 		if (cJSON_IsString(fc))
 			tp_buf_adds(b, fc->valuestring);
 		if (cJSON_IsString(fm))

@@ -359,6 +359,25 @@ test_error_fields(void **state)
 }
 
 static void
+test_error_path_related(void **state)
+{
+	(void)state;
+	/* lego's fixture: every ErrorField member, shown verbatim. */
+	assert_int_equal(map(403,
+	                     "{\"code\":\"ACCESS_DENIED\",\"fields\":"
+	                     "[{\"code\":\"test\",\"message\":"
+	                     "\"content\",\"path\":\"/foo\","
+	                     "\"pathRelated\":\"/bar\"}],\"message\":"
+	                     "\"Authenticated user is not allowed "
+	                     "access\"}"),
+	                 TP_EAUTH);
+	assert_non_null(
+	    strstr(tp_err_msg(),
+	           "ACCESS_DENIED Authenticated user is not allowed "
+	           "access; /foo (/bar): test content)"));
+}
+
+static void
 test_error_kinds(void **state)
 {
 	(void)state;
@@ -505,6 +524,7 @@ main(void)
 	    cmocka_unit_test(test_error_401),
 	    cmocka_unit_test(test_error_access_denied),
 	    cmocka_unit_test(test_error_fields),
+	    cmocka_unit_test(test_error_path_related),
 	    cmocka_unit_test(test_error_kinds),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_url),
