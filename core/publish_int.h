@@ -85,7 +85,9 @@ struct pub_run {
 	struct tp_progress progress;
 	double last_progress;
 
-	struct tp_watch *watch; /* NULL when not confirming */
+	struct tp_watch *watch;      /* NULL when not confirming */
+	struct pub_worker **workers; /* for the interrupt monitor */
+	size_t nworkers;
 };
 
 /* A worker's handles for one account, opened on first use. */
@@ -96,9 +98,17 @@ struct pub_slot {
 	char *msg;
 };
 
+/*
+ * halt is what the worker's HTTP handles see as their stop flag. On an
+ * interrupt it is raised at once, unless the worker is inside a write
+ * (in_write), which is let finish (a Cloudflare change is several
+ * requests): then it is raised when the write ends. Both under run->lock.
+ */
 struct pub_worker {
 	struct pub_run *run;
 	struct pub_slot *slots; /* one per account */
+	volatile int halt;
+	int in_write;
 };
 
 /* publish_setup.c: build run->accounts and run->items from o; opens
@@ -117,6 +127,11 @@ void pub_worker_release(struct pub_worker *w);
  * Returns 1 when it must still be confirmed (result filled so far), 0
  * when its result is final. */
 int pub_domain(struct pub_worker *w, struct pub_item *it);
+
+/* publish.c: bracket a write. begin fails with TP_EINTR (message set)
+ * when the run was interrupted: then nothing may be written. */
+int pub_write_begin(struct pub_worker *w);
+void pub_write_end(struct pub_worker *w);
 
 /* publish.c: the domain is final; report it and free its result. */
 void pub_finish(struct pub_run *run, struct pub_item *it);

@@ -531,8 +531,9 @@ pub_worker_init(struct pub_worker *w, struct pub_run *run)
 }
 
 static int
-slot_open(struct pub_slot *s, struct pub_run *run, struct pub_account *a)
+slot_open(struct pub_slot *s, struct pub_worker *w, struct pub_account *a)
 {
+	const struct pub_run *run = w->run;
 	struct tp_provider_ctx ctx;
 	struct tp_http_opts ho;
 	int rc;
@@ -540,7 +541,7 @@ slot_open(struct pub_slot *s, struct pub_run *run, struct pub_account *a)
 	ho = run->http;
 	ho.sink = run->o->sink;
 	ho.limiter = a->limiter;
-	ho.stop = run->o->stop;
+	ho.stop = &w->halt;
 	rc = tp_http_new(&s->http, &ho);
 	if (rc != 0)
 		return rc;
@@ -565,7 +566,7 @@ pub_worker_slot(struct pub_worker *w, struct pub_account *a,
 	 * way, without trying again. */
 	if (s->rc != 0)
 		return tp_err_set(s->rc, "%s", s->msg ? s->msg : "");
-	s->rc = slot_open(s, w->run, a);
+	s->rc = slot_open(s, w, a);
 	if (s->rc != 0) {
 		s->msg = strdup(tp_err_msg());
 		return s->rc;
