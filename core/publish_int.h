@@ -51,6 +51,7 @@ struct pub_account {
 	struct tp_ratelimit *limiter;
 	struct pub_zone_cache zones;
 	size_t ndomains;
+	int ttl_clamped; /* clamp_ttl raised a TTL: warned once */
 };
 
 /* One domain of the run, in input order. */

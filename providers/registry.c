@@ -30,10 +30,12 @@
 #include "tlsrpt/provider.h"
 
 extern const struct tp_provider tp_provider_cloudflare;
+extern const struct tp_provider tp_provider_godaddy;
 
 /* Listing order of `providers` and --help. */
 static const struct tp_provider *const providers[] = {
     &tp_provider_cloudflare,
+    &tp_provider_godaddy,
 };
 
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))

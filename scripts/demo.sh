@@ -87,7 +87,7 @@ export PATH
 
 say "Sandbox config (~/.config/tlsrpt-publish/config for a real user):"
 cat "$XDG_CONFIG_HOME/tlsrpt-publish/config"
-echo "(the sandbox's API token is in the environment, as a user's would be)"
+echo "(the sandbox's credentials are in the environment, as a user's would be)"
 
 say "1. Publish the record: created through the API, then confirmed at the name server"
 run 0 tlsrpt-publish --provider "$PROVIDER" --rua "$RUA" "$DOMAIN"

@@ -48,9 +48,28 @@ def cloudflare(ca, tmp):
     return sb, info
 
 
+def godaddy(ca, tmp):
+    from harness.fixtures_godaddy import GoDaddySandbox
+    sb = GoDaddySandbox(ca, tmp, domains=[ZONE])
+    config = (
+        "# Sandbox settings written by `make demo` (see config.example).\n"
+        "defaults = {\n"
+        '  cacert = "%s";   # trust the sandbox\'s test CA\n'
+        '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
+        "};\n"
+        "godaddy = {\n"
+        '  api_url = "%s";   # the GoDaddy API emulator\n'
+        "};\n" % (ca.ca_file, sb.knot_addr, sb.base_url))
+    info = {"env": {"GODADDY_API_KEY": sb.key,
+                    "GODADDY_API_SECRET": sb.secret}, "config": config,
+            "nameserver": sb.knot_addr, "control_url": sb.control.url}
+    return sb, info
+
+
 # One line per provider: name -> function(ca, tmpdir) -> (sandbox, info).
 SANDBOXES = {
     "cloudflare": cloudflare,
+    "godaddy": godaddy,
 }
 
 
