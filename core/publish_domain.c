@@ -297,7 +297,13 @@ pub_domain(struct pub_worker *w, struct pub_item *it)
 		rc = fill_sets(r, &rrset, &plan);
 	if (rc != 0)
 		goto out;
-	it->old_ttl = plan.old_ttl > 0 ? plan.old_ttl : -1;
+	/* What caches may still hold once the servers agree: the replaced
+	 * RRset for its TTL, or a negative answer (-1: the watcher reads the
+	 * SOA). Nothing when this run changes nothing. */
+	if (plan.change == TP_PLAN_NONE)
+		it->old_ttl = 0;
+	else
+		it->old_ttl = plan.old_ttl > 0 ? plan.old_ttl : -1;
 	r->action = tp_plan_action(&plan, dry);
 	if (dry)
 		goto out;

@@ -1,6 +1,7 @@
 """publish, plan and remove through the Cloudflare backend: the built
 binary against the Cloudflare API emulator (HTTPS, test CA) whose writes
 reach a real Knot DNS server, which the binary then polls to confirm."""
+import datetime
 import json
 import os
 import subprocess
@@ -155,6 +156,11 @@ def test_unchanged_writes_nothing(binary, cloudflare_factory, tmp_path):
     assert sb.control.counters()["writes"] == 0
     # A re-run costs one zone lookup and one read.
     assert sb.control.counters()["requests"] == 2
+    # Nothing changed, so no cache can hold anything older: no wait.
+    visible = datetime.datetime.strptime(res["confirm"]["visible_by"],
+                                         "%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.datetime.utcnow()
+    assert (visible - now).total_seconds() < 60
 
 
 def test_legacy_unquoted_record_is_unchanged(binary, cloudflare_factory,
