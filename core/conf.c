@@ -295,35 +295,6 @@ walk_root(struct tp_conf *c, const config_setting_t *root,
 	return 0;
 }
 
-/* The first secret held in a file readable by group or others. */
-static char *
-perm_warning(const struct tp_conf *c)
-{
-	const struct tp_conf_item *it;
-	struct tp_buf b = TP_BUF_INIT(PATH_CAP * 2);
-	struct stat st;
-	size_t i, k;
-
-	for (i = 0; i < c->nsecs; i++) {
-		for (k = 0; k < c->secs[i].n; k++) {
-			it = &c->secs[i].items[k];
-			if (!tp_conf_is_secret_key(it->key) ||
-			    stat(it->file, &st) != 0 ||
-			    (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
-				continue;
-			tp_buf_addf(&b,
-			            "config: %s:%d: '%s' is a secret, and the "
-			            "file is readable by group or others: run "
-			            "chmod 600 '%s' (or move the secret to a "
-			            "%s_file)",
-			            it->file, it->line, it->key, it->file,
-			            it->key);
-			return tp_buf_detach(&b);
-		}
-	}
-	return NULL;
-}
-
 static int
 dom_rua(struct tp_conf *c, struct tp_conf_domain *d, const config_setting_t *m)
 {
@@ -497,41 +468,6 @@ add_domains(struct tp_conf *c, const config_setting_t *s)
 	return 0;
 }
 
-/* --config, $TLSRPT_PUBLISH_CONFIG, then the XDG default (optional). */
-static int
-find_path(char **out, const char *path, int *optional)
-{
-	struct tp_buf b = TP_BUF_INIT(PATH_CAP);
-	const char *env, *home;
-
-	*out = NULL;
-	*optional = 0;
-	if (path == NULL && (env = getenv("TLSRPT_PUBLISH_CONFIG")) != NULL &&
-	    env[0] != '\0')
-		path = env;
-	if (path != NULL) {
-		if (path[0] == '\0')
-			return tp_err_set(TP_EUSAGE,
-			                  "config: empty file name given");
-		return (*out = strdup(path)) == NULL ? nomem() : 0;
-	}
-	*optional = 1;
-	env = getenv("XDG_CONFIG_HOME");
-	home = getenv("HOME");
-	/* The XDG spec ignores a relative XDG_CONFIG_HOME. */
-	if (env != NULL && env[0] == '/')
-		tp_buf_addf(&b, "%s/tlsrpt-publish/config", env);
-	else if (home != NULL && home[0] != '\0')
-		tp_buf_addf(&b, "%s/.config/tlsrpt-publish/config", home);
-	else
-		return 0;
-	if (b.err)
-		return tp_err_set(
-		    TP_ECONFIG, "config: the default file's path is too long");
-	*out = tp_buf_detach(&b);
-	return *out == NULL ? nomem() : 0;
-}
-
 static int
 parse(struct tp_conf *c, FILE *f)
 {
@@ -594,13 +530,6 @@ read_file(struct tp_conf *c, int optional, int *absent)
 }
 
 int
-tp_conf_empty(struct tp_conf **out)
-{
-	*out = calloc(1, sizeof(**out));
-	return *out == NULL ? nomem() : 0;
-}
-
-int
 tp_conf_load(struct tp_conf **out, const char *path, char **warning)
 {
 	struct tp_conf *c = NULL;
@@ -611,7 +540,7 @@ tp_conf_load(struct tp_conf **out, const char *path, char **warning)
 		*warning = NULL;
 	if ((rc = tp_conf_empty(&c)) != 0)
 		return rc;
-	if ((rc = find_path(&c->path, path, &optional)) != 0)
+	if ((rc = tp_conf_find_path(&c->path, path, &optional)) != 0)
 		goto fail;
 	if (c->path == NULL) /* no file anywhere: an empty configuration */
 		goto done;
@@ -623,54 +552,11 @@ tp_conf_load(struct tp_conf **out, const char *path, char **warning)
 		goto done;
 	}
 	if (warning != NULL)
-		*warning = perm_warning(c);
+		*warning = tp_conf_perm_warning(c);
 done:
 	*out = c;
 	return 0;
 fail:
 	tp_conf_free(c);
 	return rc;
-}
-
-static void
-free_item(struct tp_conf_item *it)
-{
-	size_t i;
-
-	/* Wipe anything that may be a secret, whatever its name. */
-	if (it->str != NULL)
-		tp_wipe(it->str, strlen(it->str));
-	for (i = 0; i < it->list.n; i++)
-		tp_wipe(it->list.v[i], strlen(it->list.v[i]));
-	free(it->key);
-	free(it->str);
-	tp_strv_release(&it->list);
-}
-
-void
-tp_conf_free(struct tp_conf *c)
-{
-	size_t i, k;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->nsecs; i++) {
-		for (k = 0; k < c->secs[i].n; k++)
-			free_item(&c->secs[i].items[k]);
-		free(c->secs[i].items);
-		free(c->secs[i].name);
-		free(c->secs[i].provider);
-	}
-	free(c->secs);
-	for (i = 0; i < c->ndoms; i++) {
-		free(c->doms[i].name);
-		free(c->doms[i].provider);
-		free(c->doms[i].account);
-		free(c->doms[i].zone_id);
-		tp_strv_release(&c->doms[i].rua);
-	}
-	free(c->doms);
-	tp_strv_release(&c->files);
-	free(c->path);
-	free(c);
 }

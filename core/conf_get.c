@@ -1,13 +1,15 @@
 /*
- * conf_get.c: reading the loaded configuration (see conf.h). Type errors
- * surface here, when a caller asks for a key as a number or a list, with
- * the file and line the key came from.
+ * conf_get.c: the loaded configuration (see conf.h): its getters and its
+ * lifetime. Type errors surface here, when a caller asks for a key as a
+ * number or a list, with the file and line the key came from.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "conf_int.h"
+#include "tlsrpt/buf.h"
 #include "tlsrpt/err.h"
 
 int
@@ -275,4 +277,55 @@ const struct tp_conf_domain *
 tp_conf_domain(const struct tp_conf *c, size_t i)
 {
 	return c != NULL && i < c->ndoms ? &c->doms[i] : NULL;
+}
+
+int
+tp_conf_empty(struct tp_conf **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out == NULL ? tp_err_set(TP_EINTERNAL, "config: out of memory")
+	                    : 0;
+}
+
+static void
+free_item(struct tp_conf_item *it)
+{
+	size_t i;
+
+	/* Wipe anything that may be a secret, whatever its name. */
+	if (it->str != NULL)
+		tp_wipe(it->str, strlen(it->str));
+	for (i = 0; i < it->list.n; i++)
+		tp_wipe(it->list.v[i], strlen(it->list.v[i]));
+	free(it->key);
+	free(it->str);
+	tp_strv_release(&it->list);
+}
+
+void
+tp_conf_free(struct tp_conf *c)
+{
+	size_t i, k;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nsecs; i++) {
+		for (k = 0; k < c->secs[i].n; k++)
+			free_item(&c->secs[i].items[k]);
+		free(c->secs[i].items);
+		free(c->secs[i].name);
+		free(c->secs[i].provider);
+	}
+	free(c->secs);
+	for (i = 0; i < c->ndoms; i++) {
+		free(c->doms[i].name);
+		free(c->doms[i].provider);
+		free(c->doms[i].account);
+		free(c->doms[i].zone_id);
+		tp_strv_release(&c->doms[i].rua);
+	}
+	free(c->doms);
+	tp_strv_release(&c->files);
+	free(c->path);
+	free(c);
 }

@@ -48,6 +48,14 @@ struct tp_conf {
 	size_t ndoms;
 };
 
+/* The file to read (conf.h's order); *out NULL when there is none;
+ * *optional set when a missing file means an empty configuration. */
+int tp_conf_find_path(char **out, const char *path, int *optional);
+
+/* A warning (malloc'd) for the first secret in a file readable by group
+ * or others, or NULL. */
+char *tp_conf_perm_warning(const struct tp_conf *c);
+
 /* 1 when a key names a secret: it ends in token, secret, key or password
  * (any case). */
 int tp_conf_is_secret_key(const char *key);

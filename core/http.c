@@ -27,7 +27,6 @@
 #define MAX_HEADERS      200
 #define HEADER_BYTES_MAX (256 * 1024)
 #define DUMP_HEADERS_MAX (64 * 1024)
-#define STOP_SLICE       0.05
 
 struct tp_http {
 	CURL *curl;
@@ -139,35 +138,6 @@ tp_http_stats(const struct tp_http *h, unsigned long *requests,
 		*handshakes = h->handshakes;
 }
 
-/* Uniform in [0, 1): jitter only, so xorshift64* is plenty. */
-static double
-rnd(struct tp_http *h)
-{
-	h->rng ^= h->rng >> 12;
-	h->rng ^= h->rng << 25;
-	h->rng ^= h->rng >> 27;
-	return (double)((h->rng * 0x2545F4914F6CDD1DULL) >> 11) /
-	    9007199254740992.0;
-}
-
-double
-tp_http_backoff(struct tp_http *h, int n)
-{
-	double d = h->o.backoff_base;
-
-	while (n-- > 0 && d < h->o.backoff_cap)
-		d *= 2;
-	if (d > h->o.backoff_cap)
-		d = h->o.backoff_cap;
-	return d / 2 + rnd(h) * d / 2;
-}
-
-double
-tp_http_jitter(struct tp_http *h, double seconds)
-{
-	return seconds + rnd(h) * seconds / 10;
-}
-
 double
 tp_http_parse_retry_after(const char *value, time_t now)
 {
@@ -191,91 +161,6 @@ tp_http_parse_retry_after(const char *value, time_t now)
 	if (t == (time_t)-1)
 		return -1;
 	return t > now ? (double)(t - now) : 0;
-}
-
-const char *
-tp_http_resp_header(const struct tp_http_resp *resp, const char *name)
-{
-	size_t i, n = strlen(name);
-	const char *v;
-
-	for (i = 0; i < resp->headers.n; i++) {
-		v = resp->headers.v[i];
-		if (strncasecmp(v, name, n) == 0 && v[n] == ':') {
-			v += n + 1;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* Clear what one attempt filled, keep the counters. */
-static void
-resp_clear(struct tp_http_resp *resp)
-{
-	if (resp->body != NULL) {
-		/* Bodies can hold credentials (IMDS, STS): wipe them. */
-		tp_wipe(resp->body, resp->body_len);
-		free(resp->body);
-	}
-	free(resp->content_type);
-	tp_strv_release(&resp->headers);
-	resp->body = NULL;
-	resp->body_len = 0;
-	resp->content_type = NULL;
-	resp->status = 0;
-	resp->retry_after = -1;
-}
-
-void
-tp_http_resp_release(struct tp_http_resp *resp)
-{
-	if (resp == NULL)
-		return;
-	resp_clear(resp);
-	memset(resp, 0, sizeof(*resp));
-	resp->retry_after = -1;
-}
-
-int
-tp_http_extra_add(struct tp_http_extra *x, const char *name, const char *value,
-                  int secret)
-{
-	char *n, *v;
-
-	if (x->n >= TP_HTTP_EXTRA_MAX)
-		return tp_err_set(TP_EINTERNAL,
-		                  "http: more than %d extra headers for '%s'",
-		                  TP_HTTP_EXTRA_MAX, name);
-	n = strdup(name);
-	v = strdup(value);
-	if (n == NULL || v == NULL) {
-		free(n);
-		tp_free_secret(v);
-		return tp_err_set(TP_EINTERNAL, "http: out of memory");
-	}
-	x->store[2 * x->n] = n;
-	x->store[2 * x->n + 1] = v;
-	x->h[x->n].name = n;
-	x->h[x->n].value = v;
-	x->h[x->n].secret = secret;
-	x->n++;
-	return 0;
-}
-
-static void
-extra_release(struct tp_http_extra *x)
-{
-	size_t i;
-
-	for (i = 0; i < 2 * x->n; i++) {
-		/* Values may be signatures or tokens. */
-		tp_free_secret(x->store[i]);
-		x->store[i] = NULL;
-	}
-	x->n = 0;
 }
 
 static size_t
@@ -609,7 +494,7 @@ perform(struct tp_http *h, const struct tp_http_req *req,
 	int rc;
 
 	memset(&extra, 0, sizeof(extra));
-	resp_clear(resp);
+	tp_http_resp_clear(resp);
 	h->errbuf[0] = '\0';
 	if (req->prepare != NULL &&
 	    (rc = req->prepare(req->prepare_ctx, req, &extra)) != 0)
@@ -627,30 +512,8 @@ perform(struct tp_http *h, const struct tp_http_req *req,
 		             a->seconds, a->connects > 0, n, max);
 out:
 	slist_free_wiped(hl);
-	extra_release(&extra);
+	tp_http_extra_release(&extra);
 	return rc;
-}
-
-/* Sleep seconds, checking stop; 0 or TP_EINTR. */
-static int
-nap(struct tp_http *h, double seconds, const char *host)
-{
-	struct timespec ts;
-	double s;
-
-	while (seconds > 0) {
-		if (h->o.stop != NULL && *h->o.stop)
-			return tp_err_set(TP_EINTR,
-			                  "http: interrupted while waiting to "
-			                  "retry '%s'",
-			                  host);
-		s = seconds < STOP_SLICE ? seconds : STOP_SLICE;
-		ts.tv_sec = (time_t)s;
-		ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-		(void)nanosleep(&ts, NULL);
-		seconds -= s;
-	}
-	return 0;
 }
 
 static void
@@ -745,14 +608,14 @@ tp_http_do(struct tp_http *h, const struct tp_http_req *req,
 		attempt_release(&a);
 		if (rc != 0)
 			break;
-		rc = tp_http_decide(h, &h->o, req, &t, resp, &oc, n, max,
+		rc = tp_http_decide(&h->rng, &h->o, req, &t, resp, &oc, n, max,
 		                    &delay, why, sizeof(why));
 		if (rc != 1)
 			break;
 		tp_sink_log(h->o.sink, TP_LOG_INFO,
 		            "http: %s to '%s': %s; retry %d of %d in %.1f s",
 		            req->method, t.host, why, n + 1, max, delay);
-		if ((rc = nap(h, delay, t.host)) != 0)
+		if ((rc = tp_http_nap(h->o.stop, delay, t.host)) != 0)
 			break;
 	}
 	curl_url_cleanup(u);

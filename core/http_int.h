@@ -9,6 +9,7 @@
 #define TLSRPT_HTTP_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tlsrpt/http.h"
 
@@ -53,15 +54,21 @@ int tp_http_host_is_local(const char *host);
  * TP_E* code with the message set (resp->maybe_sent set when the request
  * may have been applied).
  */
-int tp_http_decide(struct tp_http *h, const struct tp_http_opts *o,
+int tp_http_decide(uint64_t *rng, const struct tp_http_opts *o,
                    const struct tp_http_req *req,
                    const struct tp_http_target *t, struct tp_http_resp *resp,
                    const struct tp_http_outcome *oc, int n, int max,
                    double *delay, char *why, size_t whylen);
 
-/* Jittered backoff before retry n; Retry-After plus jitter (http.c). */
-double tp_http_backoff(struct tp_http *h, int n);
-double tp_http_jitter(struct tp_http *h, double seconds);
+/* Sleep seconds in short slices, returning TP_EINTR as soon as *stop is
+ * set (stop may be NULL); 0 otherwise. */
+int tp_http_nap(const volatile int *stop, double seconds, const char *host);
+
+/* Forget what an attempt put into resp (body wiped), keep the counters. */
+void tp_http_resp_clear(struct tp_http_resp *resp);
+
+/* Free the strings a prepare hook added (wiped: they may be secrets). */
+void tp_http_extra_release(struct tp_http_extra *x);
 
 /*
  * Dump one attempt to sink at TP_LOG_DEBUG, redacted: request line and

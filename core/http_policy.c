@@ -12,9 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http_int.h"
 #include "tlsrpt/err.h"
+
+/* Longest single sleep while waiting to retry: how fast stop is seen. */
+#define STOP_SLICE 0.05
 
 static const char *const methods[] = {"GET", "HEAD",  "POST",
                                       "PUT", "PATCH", "DELETE"};
@@ -103,6 +107,58 @@ tp_http_host_is_local(const char *host)
 	return a[0] == 127 || (a[0] == 169 && a[1] == 254);
 }
 
+/* Uniform in [0, 1): jitter only, so xorshift64* is plenty. */
+static double
+rnd(uint64_t *rng)
+{
+	*rng ^= *rng >> 12;
+	*rng ^= *rng << 25;
+	*rng ^= *rng >> 27;
+	return (double)((*rng * 0x2545F4914F6CDD1DULL) >> 11) /
+	    9007199254740992.0;
+}
+
+/* Before retry n: a random point in [d/2, d], d = base * 2^n capped. */
+static double
+backoff(const struct tp_http_opts *o, uint64_t *rng, int n)
+{
+	double d = o->backoff_base;
+
+	while (n-- > 0 && d < o->backoff_cap)
+		d *= 2;
+	if (d > o->backoff_cap)
+		d = o->backoff_cap;
+	return d / 2 + rnd(rng) * d / 2;
+}
+
+/* What the server asked for, plus up to 10% so workers spread out. */
+static double
+jitter(uint64_t *rng, double seconds)
+{
+	return seconds + rnd(rng) * seconds / 10;
+}
+
+int
+tp_http_nap(const volatile int *stop, double seconds, const char *host)
+{
+	struct timespec ts;
+	double s;
+
+	while (seconds > 0) {
+		if (stop != NULL && *stop)
+			return tp_err_set(TP_EINTR,
+			                  "http: interrupted while waiting to "
+			                  "retry '%s'",
+			                  host);
+		s = seconds < STOP_SLICE ? seconds : STOP_SLICE;
+		ts.tv_sec = (time_t)s;
+		ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+		(void)nanosleep(&ts, NULL);
+		seconds -= s;
+	}
+	return 0;
+}
+
 static int
 retryable_status(long st)
 {
@@ -111,7 +167,7 @@ retryable_status(long st)
 
 /* A transfer that did not complete. */
 static int
-decide_transport(struct tp_http *h, const struct tp_http_opts *o,
+decide_transport(uint64_t *rng, const struct tp_http_opts *o,
                  const struct tp_http_req *req, const struct tp_http_target *t,
                  struct tp_http_resp *resp, const struct tp_http_outcome *oc,
                  int n, int max, double *delay, char *why, size_t whylen)
@@ -153,13 +209,13 @@ decide_transport(struct tp_http *h, const struct tp_http_opts *o,
 		                  t->host, oc->error, n + 1, n ? "s" : "");
 	}
 	(void)snprintf(why, whylen, "%s", oc->error);
-	*delay = tp_http_backoff(h, n);
+	*delay = backoff(o, rng, n);
 	return 1;
 }
 
 /* Throttled (429, or the provider's classify said so). */
 static int
-decide_throttle(struct tp_http *h, const struct tp_http_opts *o,
+decide_throttle(uint64_t *rng, const struct tp_http_opts *o,
                 const struct tp_http_target *t, struct tp_http_resp *resp,
                 double ra, int n, int max, double *delay, char *why,
                 size_t whylen)
@@ -173,7 +229,7 @@ decide_throttle(struct tp_http *h, const struct tp_http_opts *o,
 		                      "than the %.0f s this run waits: re-run "
 		                      "later",
 		                      t->host, ra, st, o->max_retry_after);
-	*delay = ra >= 0 ? tp_http_jitter(h, ra) : tp_http_backoff(h, n);
+	*delay = ra >= 0 ? jitter(rng, ra) : backoff(o, rng, n);
 	/* Every worker of the account holds back, not only this one. */
 	if (o->limiter != NULL)
 		tp_ratelimit_pause(o->limiter, *delay);
@@ -190,7 +246,7 @@ decide_throttle(struct tp_http *h, const struct tp_http_opts *o,
 }
 
 int
-tp_http_decide(struct tp_http *h, const struct tp_http_opts *o,
+tp_http_decide(uint64_t *rng, const struct tp_http_opts *o,
                const struct tp_http_req *req, const struct tp_http_target *t,
                struct tp_http_resp *resp, const struct tp_http_outcome *oc,
                int n, int max, double *delay, char *why, size_t whylen)
@@ -200,7 +256,7 @@ tp_http_decide(struct tp_http *h, const struct tp_http_opts *o,
 	long st = resp->status;
 
 	if (oc->failed)
-		return decide_transport(h, o, req, t, resp, oc, n, max, delay,
+		return decide_transport(rng, o, req, t, resp, oc, n, max, delay,
 		                        why, whylen);
 	if (req->classify != NULL)
 		v = req->classify(req->classify_ctx, resp, &ra);
@@ -209,7 +265,7 @@ tp_http_decide(struct tp_http *h, const struct tp_http_opts *o,
 	if (ra < 0)
 		ra = resp->retry_after;
 	if (v == TP_HTTP_RETRY || st == 429)
-		return decide_throttle(h, o, t, resp, ra, n, max, delay, why,
+		return decide_throttle(rng, o, t, resp, ra, n, max, delay, why,
 		                       whylen);
 	if (!retryable_status(st))
 		return 0;
@@ -229,7 +285,7 @@ tp_http_decide(struct tp_http *h, const struct tp_http_opts *o,
 		                      t->host, st, n + 1);
 	if (ra > o->max_retry_after)
 		ra = o->max_retry_after;
-	*delay = ra >= 0 ? tp_http_jitter(h, ra) : tp_http_backoff(h, n);
+	*delay = ra >= 0 ? jitter(rng, ra) : backoff(o, rng, n);
 	(void)snprintf(why, whylen, "HTTP %ld", st);
 	return 1;
 }
