@@ -26,10 +26,12 @@
 #include "tlsrpt/provider.h"
 
 extern const struct tp_provider tp_provider_cloudflare;
+extern const struct tp_provider tp_provider_route53;
 
 /* Listing order of `providers` and --help. */
 static const struct tp_provider *const providers[] = {
     &tp_provider_cloudflare,
+    &tp_provider_route53,
 };
 
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
