@@ -71,7 +71,10 @@ done
 # config file lives.
 eval "$("$PYTHON" - "$work/sandbox.json" <<'PY'
 import json, shlex, sys
-for k, v in json.load(open(sys.argv[1]))["env"].items():
+info = json.load(open(sys.argv[1]))
+for k in info.get("unset", []):
+    print("unset %s" % k)
+for k, v in info["env"].items():
     print("export %s=%s" % (k, shlex.quote(v)))
 PY
 )"
@@ -87,7 +90,7 @@ export PATH
 
 say "Sandbox config (~/.config/tlsrpt-publish/config for a real user):"
 cat "$XDG_CONFIG_HOME/tlsrpt-publish/config"
-echo "(the sandbox's API token is in the environment, as a user's would be)"
+echo "(the sandbox's credentials are in the environment, as a user's would be)"
 
 say "1. Publish the record: created through the API, then confirmed at the name server"
 run 0 tlsrpt-publish --provider "$PROVIDER" --rua "$RUA" "$DOMAIN"
