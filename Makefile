@@ -53,6 +53,8 @@ LIB        = $(BUILD)/libtlsrpt.a
 UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRCS = $(sort $(wildcard tests/bench/*.c))
+BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps check check-run unit e2e fuzz fuzz-smoke demo lint bench \
         memcheck install uninstall clean
@@ -84,6 +86,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(XLDLIBS) $(CMOCKA_LIBS)
 
+# Benchmark drivers (tests/bench/*.c) link the core library like tests.
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(XLDLIBS)
+
 deps:
 	@scripts/install-deps.sh
 
@@ -92,7 +99,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: tlsrpt-publish $(UNIT_BINS)
+check-run: tlsrpt-publish $(UNIT_BINS) $(BENCH_BINS)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) \
 	    SANITIZE=$(SANITIZE) scripts/run-tests.sh $(UNIT_BINS)
 
@@ -113,8 +120,8 @@ demo: deps
 	@PYTHON=$(PYTHON) scripts/demo.sh $(PROVIDER)
 
 bench: deps
-	@$(MAKE) --no-print-directory tlsrpt-publish
-	@PYTHON=$(PYTHON) scripts/bench.sh
+	@$(MAKE) --no-print-directory tlsrpt-publish $(BENCH_BINS)
+	@PYTHON=$(PYTHON) BUILD=$(BUILD) scripts/bench.sh
 
 memcheck: deps
 	@$(MAKE) --no-print-directory tlsrpt-publish $(UNIT_BINS)

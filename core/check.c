@@ -6,9 +6,9 @@
  * Through a resolver, a domain costs four TXT queries: the owner
  * _smtp._tls.D, and the side names D (a record published at the apex),
  * _smtp-tlsrpt.D (the pre-RFC name) and _mta-sts.D (the MTA-STS stage).
- * In authoritative mode the side names are asked first (from the given
- * servers, or the resolver), then the watcher reads the owner from every
- * address of every name server, once or until valid (--wait).
+ * In authoritative mode these are asked first (from the given servers, or
+ * the resolver), then the watcher reads the owner from every address of
+ * every name server, once or until valid (--wait).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -172,12 +172,11 @@ dom_release(struct check_dom *c)
 }
 
 static int
-start_lookups(struct check_dom *c, int owner)
+start_lookups(struct check_dom *c)
 {
-	int rc = 0;
+	int rc;
 
-	if (owner)
-		rc = look(c, &c->own, c->owner);
+	rc = look(c, &c->own, c->owner);
 	if (rc == 0)
 		rc = look(c, &c->apex, c->domain);
 	if (rc == 0)
@@ -188,13 +187,13 @@ start_lookups(struct check_dom *c, int owner)
 }
 
 static int
-lookups(struct check_run *run, int owner)
+lookups(struct check_run *run)
 {
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < run->n; i++)
-		rc = start_lookups(&run->doms[i], owner);
+		rc = start_lookups(&run->doms[i]);
 	while (rc == 0 && tp_dns_pending(run->dns) > 0)
 		rc = tp_dns_step(run->dns, -1, 1.0) < 0 ? TP_EINTERNAL : 0;
 	return rc;
@@ -330,7 +329,9 @@ tp_check_run(const struct tp_check_opts *opts, const struct tp_strv *domains)
 		goto out;
 	if (o.authoritative && (rc = watch_new(&w, &run)) != 0)
 		goto out;
-	rc = lookups(&run, !o.authoritative);
+	/* The owner through the resolver too: in the authoritative mode it
+	 * follows a CNAME to a zone the servers do not serve. */
+	rc = lookups(&run);
 	if (rc == 0 && o.authoritative)
 		rc = watch_all(w, &run);
 out:

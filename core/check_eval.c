@@ -46,13 +46,13 @@ hint_publish(const struct check_dom *c)
 	return tp_buf_detach(&b);
 }
 
-/* NXDOMAIN, no TXT, CNAME at the owner, SPF where TLS-RPT belongs. */
+/* NXDOMAIN or no TXT, and a CNAME at the owner. (SPF or another value
+ * where TLS-RPT belongs is the record core's rrset-unrelated.) */
 static int
 diag_owner(struct tp_result *r, const struct check_dom *c,
            const struct tp_txtset *set, int rcode, const struct tp_strv *cnames)
 {
 	char *hint;
-	size_t i;
 	int rc = 0;
 
 	if (cnames->n > 0)
@@ -62,24 +62,15 @@ diag_owner(struct tp_result *r, const struct check_dom *c,
 		          "%s is an alias (CNAME) of %s: senders follow it and "
 		          "read the record there",
 		          c->owner, cnames->v[cnames->n - 1]);
-	for (i = 0; rc == 0 && i < set->n; i++)
-		if (set->v[i].len >= 6 &&
-		    strncasecmp(set->v[i].data, "v=spf1", 6) == 0)
-			rc = DIAG(r, TP_SEV_WARNING, "spf-at-owner",
-			          "SPF belongs at the domain itself; at "
-			          "_smtp._tls the value must start with "
-			          "v=TLSRPTv1",
-			          "an SPF record is published at %s, where the "
-			          "TLS-RPT record belongs",
-			          c->owner);
 	if (rc != 0 || set->n > 0 || rcode < 0)
 		return rc;
 	hint = hint_publish(c);
+	/* rrset-missing is the error; this says which kind of missing. */
 	if (rcode == TP_DNS_R_NXDOMAIN)
-		rc = DIAG(r, TP_SEV_ERROR, "owner-nxdomain", hint,
+		rc = DIAG(r, TP_SEV_INFO, "owner-nxdomain", hint,
 		          "%s does not exist (NXDOMAIN)", c->owner);
 	else
-		rc = DIAG(r, TP_SEV_ERROR, "owner-nodata", hint,
+		rc = DIAG(r, TP_SEV_INFO, "owner-nodata", hint,
 		          "%s exists but has no TXT record (NOERROR, no "
 		          "data)",
 		          c->owner);
@@ -143,29 +134,49 @@ diag_mta_sts(struct tp_result *r, const struct check_dom *c)
 	            "no MTA-STS record at _mta-sts.%s yet", c->domain);
 }
 
+/* Destinations, each normalised (kept as written when it cannot be). */
+static int
+rua_norm(struct tp_strv *out, const struct tp_strv *in)
+{
+	size_t i;
+	char *n;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < in->n; i++) {
+		if (tp_rua_normalize(&n, in->v[i]) != 0)
+			n = strdup(in->v[i]);
+		if (!tp_strv_has(out, n ? n : ""))
+			rc = tp_strv_take(out, n);
+		else
+			free(n);
+	}
+	return rc;
+}
+
 static int
 diag_rua(struct tp_result *r, const struct tp_txt *rec,
-         const struct tp_strv *want)
+         const struct tp_strv *expect)
 {
-	struct tp_strv got = TP_STRV_INIT, norm = TP_STRV_INIT;
+	struct tp_strv got = TP_STRV_INIT, have = TP_STRV_INIT;
+	struct tp_strv want = TP_STRV_INIT;
 	struct tp_buf m = TP_BUF_INIT(4096);
 	size_t i;
-	char *n, *msg;
+	char *msg;
 	int rc;
 
 	rc = tp_record_rua(&got, rec->data, rec->len);
-	for (i = 0; rc == 0 && i < got.n; i++)
-		if (tp_rua_normalize(&n, got.v[i]) != 0 ||
-		    tp_strv_take(&norm, n) != 0)
-			(void)tp_strv_add(&norm, got.v[i]);
-	for (i = 0; i < want->n; i++)
-		if (!tp_strv_has(&norm, want->v[i]))
+	if (rc == 0)
+		rc = rua_norm(&have, &got);
+	if (rc == 0)
+		rc = rua_norm(&want, expect);
+	for (i = 0; i < want.n; i++)
+		if (!tp_strv_has(&have, want.v[i]))
 			tp_buf_addf(&m, "%smissing %s", m.len ? ", " : "",
-			            want->v[i]);
-	for (i = 0; i < norm.n; i++)
-		if (!tp_strv_has(want, norm.v[i]))
+			            want.v[i]);
+	for (i = 0; i < have.n; i++)
+		if (!tp_strv_has(&want, have.v[i]))
 			tp_buf_addf(&m, "%sunexpected %s", m.len ? ", " : "",
-			            norm.v[i]);
+			            have.v[i]);
 	msg = tp_buf_detach(&m);
 	if (rc == 0 && msg != NULL && msg[0] != '\0') {
 		rc = DIAG(r, TP_SEV_ERROR, "rua-unexpected",
@@ -178,7 +189,8 @@ diag_rua(struct tp_result *r, const struct tp_txt *rec,
 	}
 	free(msg);
 	tp_strv_release(&got);
-	tp_strv_release(&norm);
+	tp_strv_release(&have);
+	tp_strv_release(&want);
 	return rc;
 }
 
@@ -329,6 +341,21 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 		return 0;
 	}
 	*rcode = ref->rcode;
+	if (ref->cname != NULL && ref->values.n == 0 && c->own.state == 1 &&
+	    c->own.set.n > 0) {
+		/* The target is in another zone: its servers were not
+		 * asked, the resolver followed the CNAME for us. */
+		*set = c->own.set;
+		memset(&c->own.set, 0, sizeof(c->own.set));
+		if ((rc = tp_strv_add(cnames, ref->cname)) != 0)
+			return rc;
+		return DIAG(r, TP_SEV_INFO, "owner-cname-followed",
+		            "to read the target's servers directly, check the "
+		            "target's domain with --authoritative",
+		            "the servers only serve the CNAME to %s: its "
+		            "record was read through the resolver",
+		            ref->cname);
+	}
 	for (i = 0; i < ref->values.n; i++)
 		if ((rc = tp_txtset_add(set, ref->values.v[i],
 		                        strlen(ref->values.v[i]))) != 0)

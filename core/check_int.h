@@ -35,7 +35,8 @@ struct check_dom {
 	struct tp_confirm confirm;
 };
 
-/* Build the check result for c into r (initialised here). */
+/* Build the check result for c into r (initialised here). Moves the
+ * RRsets and the watcher's verdict out of c. */
 int tp_check_eval(struct tp_result *r, struct check_dom *c,
                   const struct tp_check_opts *o);
 

@@ -1,6 +1,6 @@
 /*
- * discover.c: zone apex, NS set and NS addresses through the discovery
- * resolvers (see discover.h).
+ * discover.c: which authoritative addresses serve a name (dns.h, discovery):
+ * the SOA walk to the zone apex, then the zone cache (discover_zone.c).
  *
  * The walk follows lego's FindZoneByFqdn, with two shortcuts that save a
  * query per label: a negative answer's authority SOA names the apex of
@@ -10,383 +10,21 @@
  * skipped: no CNAME can sit at a zone apex.
  */
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "discover.h"
+#include "discover_int.h"
 #include "tlsrpt/err.h"
 
-enum zstate { Z_NS, Z_ADDR, Z_READY, Z_FAILED };
-
-struct tp_disc_req {
-	struct tp_disc *d;
-	char *owner;
-	char *cand; /* the name the SOA walk asks about now */
-	struct tp_dns_query *q;
-	struct zent *z; /* the zone waited on, once known */
-	struct tp_disc_req *next;
-	tp_disc_cb cb;
-	void *arg;
-};
-
-struct zent {
-	struct tp_disc *d;
-	struct zent *next;
-	char *apex; /* NULL for the --nameserver entry */
-	enum zstate state;
-	int err;
-	char *errmsg;
-	struct tp_strv ns;   /* NS names still to resolve or resolved */
-	unsigned int *ports; /* --nameserver HOST:PORT: port of ns.v[i] */
-	struct tp_strv glue; /* "name port address" found for NS names */
-	int started;
-	int outstanding; /* NS/A/AAAA queries in flight */
-	struct tp_dns_query *nsq;
-	struct addrq *aqs;
-	struct tp_disc_result res;
-	struct tp_disc_req *waiters;
-};
-
-struct tp_disc {
-	struct tp_dns *dns;
-	struct tp_dns_server *resolver;
-	const struct tp_sink *sink;
-	struct zent *zones;
-	struct zent *fixed; /* --nameserver */
-};
-
-struct addrq {
-	struct zent *z;
-	struct addrq *next, *prev; /* the zone's queries in flight */
-	struct tp_dns_query *q;
-	char *name;
-	unsigned int port;
-};
-
-static void zone_resolve(struct zent *z);
 static void walk_send(struct tp_disc_req *r);
 
-/* ---- results ---------------------------------------------------------- */
-
-static int
-res_add(struct tp_disc_result *res, const char *ns, const struct tp_dns_addr *a)
-{
-	struct tp_disc_server *nv;
-	size_t i;
-
-	for (i = 0; i < res->n; i++)
-		if (strcmp(res->v[i].addr.text, a->text) == 0)
-			return 0; /* two NS names, one address: poll it once */
-	nv = realloc(res->v, (res->n + 1) * sizeof(*nv));
-	if (nv == NULL)
-		return tp_err_set(TP_EINTERNAL, "discover: out of memory");
-	res->v = nv;
-	nv[res->n].addr = *a;
-	nv[res->n].ns = NULL;
-	if (ns != NULL && (nv[res->n].ns = strdup(ns)) == NULL)
-		return tp_err_set(TP_EINTERNAL, "discover: out of memory");
-	res->n++;
-	return 0;
-}
-
-static void
-zone_fail(struct zent *z, int code, const char *msg)
-{
-	z->state = Z_FAILED;
-	z->err = code;
-	free(z->errmsg);
-	z->errmsg = strdup(msg);
-}
-
-/* Deliver the zone's outcome to everyone waiting for it. */
-static void
-zone_notify(struct zent *z)
-{
-	struct tp_disc_req *r;
-
-	while ((r = z->waiters) != NULL) {
-		z->waiters = r->next;
-		r->z = NULL;
-		if (z->state == Z_READY) {
-			r->cb(r->arg, 0, &z->res);
-		} else {
-			tp_err_set(z->err, "%s", z->errmsg ? z->errmsg : "");
-			r->cb(r->arg, z->err, NULL);
-		}
-		free(r->owner);
-		free(r->cand);
-		free(r);
-	}
-}
-
-static int
-cmp_server(const void *a, const void *b)
-{
-	const struct tp_disc_server *x = a, *y = b;
-	int c;
-
-	c = strcmp(x->ns ? x->ns : "", y->ns ? y->ns : "");
-	if (c != 0)
-		return c;
-	if (x->addr.family != y->addr.family)
-		return x->addr.family == 2 /* AF_INET */ ? -1 : 1;
-	return strcmp(x->addr.text, y->addr.text);
-}
-
-/* Every NS name resolved (or not): build the result. */
-static void
-zone_finish(struct zent *z)
-{
-	struct tp_dns_addr a;
-	char name[TP_DNS_NAME_MAX], host[64];
-	unsigned int port;
-	size_t i, k;
-
-	for (i = 0; i < z->glue.n; i++) {
-		if (sscanf(z->glue.v[i], "%1024s %u %63s", name, &port, host) !=
-		    3)
-			continue;
-		if (tp_dns_addr_make(&a, host, port) == 0 &&
-		    res_add(&z->res, name, &a) != 0) {
-			zone_fail(z, TP_EINTERNAL, tp_err_msg());
-			goto out;
-		}
-	}
-	for (i = 0; i < z->ns.n; i++) {
-		for (k = 0; k < z->res.n; k++)
-			if (z->res.v[k].ns &&
-			    strcmp(z->res.v[k].ns, z->ns.v[i]) == 0)
-				break;
-		if (k == z->res.n)
-			tp_sink_log(z->d->sink, TP_LOG_WARN,
-			            "discover: name server '%s'%s%s has no "
-			            "address; it is left out",
-			            z->ns.v[i], z->apex ? " of zone " : "",
-			            z->apex ? z->apex : "");
-	}
-	if (z->res.n == 0) {
-		tp_err_set(TP_ENOTFOUND,
-		           "discover: no address found for any name server "
-		           "of '%s' through %s: check --resolver, or give the "
-		           "servers with --nameserver",
-		           z->apex ? z->apex : "--nameserver",
-		           tp_dns_server_name(z->d->resolver));
-		zone_fail(z, TP_ENOTFOUND, tp_err_msg());
-		goto out;
-	}
-	/* Given servers keep the user's order. */
-	if (z->apex != NULL)
-		qsort(z->res.v, z->res.n, sizeof(*z->res.v), cmp_server);
-	z->state = Z_READY;
-out:
-	zone_notify(z);
-}
-
-/* ---- addresses of NS names ------------------------------------------ */
-
-static void
-glue_add(struct zent *z, const char *name, unsigned int port, const char *addr)
-{
-	char buf[TP_DNS_NAME_MAX + 80];
-
-	if ((size_t)snprintf(buf, sizeof(buf), "%s %u %s", name, port, addr) >=
-	    sizeof(buf))
-		return;
-	if (!tp_strv_has(&z->glue, buf))
-		(void)tp_strv_add(&z->glue, buf);
-}
-
-/* Addresses of name in an answer, or glue for it in a referral. */
-static void
-take_addrs(struct zent *z, const struct tp_dns_answer *a, const char *name,
-           unsigned int port)
-{
-	size_t i;
-
-	for (i = 0; i < a->nrr; i++) {
-		const struct tp_dns_rr *x = &a->rr[i];
-
-		if ((x->type == TP_DNS_T_A || x->type == TP_DNS_T_AAAA) &&
-		    x->target != NULL && x->section != TP_DNS_AUTHORITY &&
-		    strcasecmp(x->name, name) == 0)
-			glue_add(z, name, port, x->target);
-	}
-}
-
-static void
-aq_unlink(struct addrq *aq)
-{
-	if (aq->prev != NULL)
-		aq->prev->next = aq->next;
-	else
-		aq->z->aqs = aq->next;
-	if (aq->next != NULL)
-		aq->next->prev = aq->prev;
-}
-
-static void
-on_addr(void *arg, const struct tp_dns_answer *a)
-{
-	struct addrq *aq = arg;
-	struct zent *z = aq->z;
-
-	aq_unlink(aq);
-	if (a->status == TP_DNS_ANSWERED)
-		take_addrs(z, a, aq->name, aq->port);
-	else
-		tp_sink_log(z->d->sink, TP_LOG_INFO,
-		            "discover: address of '%s' via %s: %s", aq->name,
-		            tp_dns_server_name(z->d->resolver), a->what);
-	free(aq->name);
-	free(aq);
-	if (--z->outstanding == 0)
-		zone_finish(z);
-}
-
-static void
-zone_addrs(struct zent *z)
-{
-	static const int types[] = {TP_DNS_T_A, TP_DNS_T_AAAA};
-	struct addrq *aq;
-	size_t i, t;
-
-	z->state = Z_ADDR;
-	z->outstanding++; /* held until every query is queued */
-	for (i = 0; i < z->ns.n; i++)
-		for (t = 0; t < 2; t++) {
-			aq = calloc(1, sizeof(*aq));
-			if (aq == NULL ||
-			    (aq->name = strdup(z->ns.v[i])) == NULL) {
-				free(aq);
-				continue;
-			}
-			aq->z = z;
-			aq->port = z->ports != NULL ? z->ports[i] : 53;
-			if (tp_dns_query(&aq->q, z->d->resolver, aq->name,
-			                 types[t], on_addr, aq) != 0) {
-				free(aq->name);
-				free(aq);
-				continue;
-			}
-			aq->next = z->aqs;
-			if (z->aqs != NULL)
-				z->aqs->prev = aq;
-			z->aqs = aq;
-			z->outstanding++;
-		}
-	if (--z->outstanding == 0)
-		zone_finish(z);
-}
-
-/* ---- NS set ----------------------------------------------------------- */
-
-/* NS names owned by apex in one section; their glue too. */
-static void
-take_ns(struct zent *z, const struct tp_dns_answer *a, enum tp_dns_section sect)
-{
-	size_t i;
-
-	for (i = 0; i < a->nrr; i++) {
-		const struct tp_dns_rr *x = &a->rr[i];
-
-		if (x->section == sect && x->type == TP_DNS_T_NS &&
-		    x->target != NULL && strcmp(x->name, z->apex) == 0 &&
-		    !tp_strv_has(&z->ns, x->target))
-			(void)tp_strv_add(&z->ns, x->target);
-	}
-	for (i = 0; i < z->ns.n; i++)
-		take_addrs(z, a, z->ns.v[i], 53);
-}
-
-static void
-on_ns(void *arg, const struct tp_dns_answer *a)
-{
-	struct zent *z = arg;
-
-	z->nsq = NULL;
-	z->outstanding--;
-	if (a->status != TP_DNS_ANSWERED) {
-		tp_err_set(TP_ENETWORK,
-		           "discover: NS query for '%s' through %s: %s: check "
-		           "--resolver, or give the servers with --nameserver",
-		           z->apex, tp_dns_server_name(z->d->resolver),
-		           a->what);
-		zone_fail(z, TP_ENETWORK, tp_err_msg());
-		zone_notify(z);
-		return;
-	}
-	take_ns(z, a, TP_DNS_ANSWER);
-	if (z->ns.n == 0)
-		take_ns(z, a, TP_DNS_AUTHORITY); /* a referral */
-	if (z->ns.n == 0) {
-		tp_err_set(TP_ENOTFOUND,
-		           "discover: zone '%s' has no NS records (%s from %s)",
-		           z->apex, tp_dns_rcode_name(a->rcode),
-		           tp_dns_server_name(z->d->resolver));
-		zone_fail(z, TP_ENOTFOUND, tp_err_msg());
-		zone_notify(z);
-		return;
-	}
-	zone_addrs(z);
-}
-
-static void
-zone_resolve(struct zent *z)
-{
-	if (z->ns.n > 0) { /* seeded by a referral */
-		zone_addrs(z);
-		return;
-	}
-	z->state = Z_NS;
-	z->outstanding++;
-	if (tp_dns_query(&z->nsq, z->d->resolver, z->apex, TP_DNS_T_NS, on_ns,
-	                 z) != 0) {
-		z->outstanding--;
-		zone_fail(z, TP_EINTERNAL, tp_err_msg());
-		zone_notify(z);
-	}
-}
-
-/* The cache entry of apex, created (and its resolution started) when
- * new; NULL when out of memory. seed: a referral carrying the NS set. */
-static struct zent *
-zone_get(struct tp_disc *d, const char *apex, const struct tp_dns_answer *seed)
-{
-	struct zent *z;
-
-	for (z = d->zones; z != NULL; z = z->next)
-		if (strcmp(z->apex, apex) == 0)
-			return z;
-	z = calloc(1, sizeof(*z));
-	if (z == NULL || (z->apex = strdup(apex)) == NULL) {
-		free(z);
-		return NULL;
-	}
-	z->d = d;
-	z->next = d->zones;
-	d->zones = z;
-	if (seed != NULL)
-		take_ns(z, seed, TP_DNS_AUTHORITY);
-	z->state = Z_NS;
-	return z;
-}
-
 /* ---- the SOA walk ----------------------------------------------------- */
-
-static void
-req_free(struct tp_disc_req *r)
-{
-	free(r->owner);
-	free(r->cand);
-	free(r);
-}
 
 static void
 req_fail(struct tp_disc_req *r)
 {
 	r->cb(r->arg, tp_err_code() ? tp_err_code() : TP_EINTERNAL, NULL);
-	req_free(r);
+	tp_disc_req_free(r);
 }
 
 /* Wait for (or use) the zone apex; seed: the referral that named it. */
@@ -396,7 +34,7 @@ req_zone(struct tp_disc_req *r, const char *apex,
 {
 	struct zent *z;
 
-	z = zone_get(r->d, apex, seed);
+	z = tp_disc_zone_get(r->d, apex, seed);
 	if (z == NULL) {
 		tp_err_set(TP_EINTERNAL, "discover: out of memory");
 		req_fail(r);
@@ -406,11 +44,11 @@ req_zone(struct tp_disc_req *r, const char *apex,
 	            r->owner, apex);
 	if (!z->started) {
 		z->started = 1;
-		zone_resolve(z);
+		tp_disc_zone_resolve(z);
 	}
 	if (z->state == Z_READY) {
 		r->cb(r->arg, 0, &z->res);
-		req_free(r);
+		tp_disc_req_free(r);
 	} else if (z->state == Z_FAILED) {
 		tp_err_set(z->err, "%s", z->errmsg ? z->errmsg : "");
 		req_fail(r);
@@ -519,7 +157,6 @@ walk_send(struct tp_disc_req *r)
 	                 r) != 0)
 		req_fail(r);
 }
-
 /* ---- the API ---------------------------------------------------------- */
 
 /* "HOST[:PORT]" for --nameserver names; 0 or TP_EUSAGE. */
@@ -576,7 +213,7 @@ fixed_new(struct tp_disc *d, const struct tp_strv *list)
 	d->fixed = z;
 	for (i = 0; rc == 0 && i < list->n; i++) {
 		if (tp_dns_addr_parse(&a, list->v[i], "--nameserver") == 0)
-			rc = res_add(&z->res, NULL, &a);
+			rc = tp_disc_res_add(&z->res, NULL, &a);
 		else
 			rc = fixed_host(z, list->v[i]);
 	}
@@ -616,17 +253,17 @@ start_fixed(const struct tp_disc_result **now, struct tp_disc_req *r)
 	if (!z->started) {
 		z->started = 1;
 		if (z->ns.n == 0)
-			zone_finish(z);
+			tp_disc_zone_finish(z);
 		else
-			zone_addrs(z);
+			tp_disc_zone_addrs(z);
 	}
 	if (z->state == Z_READY) {
 		*now = &z->res;
-		req_free(r);
+		tp_disc_req_free(r);
 		return 0;
 	}
 	if (z->state == Z_FAILED) {
-		req_free(r);
+		tp_disc_req_free(r);
 		return tp_err_set(z->err, "%s", z->errmsg ? z->errmsg : "");
 	}
 	r->z = z;
@@ -649,7 +286,7 @@ tp_disc_start(struct tp_disc_req **req, const struct tp_disc_result **now,
 	if (r == NULL || (r->owner = strdup(owner)) == NULL ||
 	    (r->cand = strdup(owner)) == NULL) {
 		if (r != NULL)
-			req_free(r);
+			tp_disc_req_free(r);
 		return tp_err_set(TP_EINTERNAL, "discover: out of memory");
 	}
 	r->d = d;
@@ -662,19 +299,19 @@ tp_disc_start(struct tp_disc_req **req, const struct tp_disc_result **now,
 		return rc < 0 ? rc : 0;
 	}
 	if (zone != NULL) {
-		struct zent *z = zone_get(d, zone, NULL);
+		struct zent *z = tp_disc_zone_get(d, zone, NULL);
 
 		if (z == NULL) {
-			req_free(r);
+			tp_disc_req_free(r);
 			return tp_err_set(TP_EINTERNAL,
 			                  "discover: out of memory");
 		}
 		if (!z->started) {
 			z->started = 1;
-			zone_resolve(z);
+			tp_disc_zone_resolve(z);
 		}
 		if (z->state == Z_READY || z->state == Z_FAILED) {
-			req_free(r);
+			tp_disc_req_free(r);
 			if (z->state == Z_FAILED)
 				return tp_err_set(z->err, "%s", z->errmsg);
 			*now = &z->res;
@@ -686,7 +323,12 @@ tp_disc_start(struct tp_disc_req **req, const struct tp_disc_result **now,
 		*req = r;
 		return 0;
 	}
-	walk_send(r);
+	/* Not walk_send(): a failure here is returned, never called back. */
+	if ((rc = tp_dns_query(&r->q, r->d->resolver, r->cand, TP_DNS_T_SOA,
+	                       on_soa, r)) != 0) {
+		tp_disc_req_free(r);
+		return rc;
+	}
 	*req = r;
 	return 0;
 }
@@ -706,37 +348,13 @@ tp_disc_cancel(struct tp_disc_req *r)
 			}
 	}
 	tp_dns_cancel(r->q);
-	req_free(r);
+	tp_disc_req_free(r);
 }
 
 struct tp_dns_server *
 tp_disc_resolver(struct tp_disc *d)
 {
 	return d->resolver;
-}
-
-static void
-zent_free(struct zent *z)
-{
-	struct addrq *aq;
-	size_t i;
-
-	tp_dns_cancel(z->nsq);
-	while ((aq = z->aqs) != NULL) {
-		z->aqs = aq->next;
-		tp_dns_cancel(aq->q);
-		free(aq->name);
-		free(aq);
-	}
-	for (i = 0; i < z->res.n; i++)
-		free(z->res.v[i].ns);
-	free(z->res.v);
-	free(z->apex);
-	free(z->errmsg);
-	free(z->ports);
-	tp_strv_release(&z->ns);
-	tp_strv_release(&z->glue);
-	free(z);
 }
 
 void
@@ -748,9 +366,9 @@ tp_disc_free(struct tp_disc *d)
 		return;
 	for (z = d->zones; z != NULL; z = next) {
 		next = z->next;
-		zent_free(z);
+		tp_disc_zone_free(z);
 	}
 	if (d->fixed != NULL)
-		zent_free(d->fixed);
+		tp_disc_zone_free(d->fixed);
 	free(d);
 }

@@ -8,6 +8,10 @@
  * from tp_dns_step(); with ARES_FLAG_NOCHECKRESP every rcode reaches the
  * callback with the raw answer; TC=1 makes c-ares retry over TCP itself;
  * a closed port or an unroutable address ends as ARES_ECONNREFUSED.
+ *
+ * Every use of c-ares lives here (channels, sending, the loop, TXT
+ * strings); the queues and server health are in dnsq.c, the libresolv
+ * walk in dnsmsg.c, addresses in dnsaddr.c.
  */
 #include <ares.h>
 #include <arpa/inet.h>
@@ -22,65 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns_int.h"
 #include "dnsmsg.h"
 #include "tlsrpt/buf.h"
 #include "tlsrpt/err.h"
 
 #define EDNS_SIZE 1232 /* DNS flag day 2020: no IP fragmentation */
-
-enum qstate { Q_QUEUED, Q_FLIGHT };
-
-struct tp_dns_query {
-	struct tp_dns_server *srv;
-	struct tp_dns_query *next, *prev; /* the server's FIFO while queued */
-	enum qstate state;
-	char *name;
-	int type;
-	tp_dns_cb cb; /* NULL once cancelled while in flight */
-	void *arg;
-	double t_sent;
-};
-
-struct tp_dns_server {
-	struct tp_dns *d;
-	struct tp_dns_server *next;      /* every server of the engine */
-	struct tp_dns_server *pump_next; /* servers with a queue */
-	int in_pump;
-	ares_channel ch;
-	int is_addr;
-	struct tp_dns_addr addr;
-	char *name;
-	struct tp_dns_query *qhead, *qtail;
-	unsigned int inflight;
-	unsigned int timeouts_in_row;
-	int down;
-};
-
-struct fdent {
-	int fd;
-	short events;
-	struct tp_dns_server *srv;
-};
-
-struct tp_dns {
-	struct tp_dns_opts o;
-	struct tp_dns_server *servers;
-	struct tp_dns_server *pump;
-	struct fdent *fds;
-	size_t nfds, afds;
-	size_t pending;
-	unsigned long sent, answered;
-	int freeing;
-};
-
-double
-tp_dns_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 lib_init(void)
@@ -204,58 +155,25 @@ set_servers(struct tp_dns_server *s, const struct tp_dns_addr *a, size_t n)
 	return 0;
 }
 
-static struct tp_dns_server *
-server_alloc(struct tp_dns *d)
+/*
+ * An address server's channel exists only while it has work: c-ares
+ * allocates about 70 kB per channel (its query-id and timeout tables), so
+ * thousands of name server addresses would otherwise cost hundreds of MB.
+ */
+static int
+channel_open(struct tp_dns_server *s)
 {
-	struct tp_dns_server *s;
-
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return NULL;
-	s->d = d;
-	return s;
-}
-
-static void
-server_link(struct tp_dns *d, struct tp_dns_server *s)
-{
-	s->next = d->servers;
-	d->servers = s;
-}
-
-int
-tp_dns_server(struct tp_dns_server **out, struct tp_dns *d,
-              const struct tp_dns_addr *addr)
-{
-	struct tp_dns_server *s;
 	int rc;
 
-	*out = NULL;
-	for (s = d->servers; s != NULL; s = s->next)
-		if (s->is_addr && strcmp(s->addr.text, addr->text) == 0) {
-			*out = s;
-			return 0;
-		}
-	s = server_alloc(d);
-	if (s == NULL)
-		return tp_err_set(TP_EINTERNAL, "dns: out of memory");
-	s->is_addr = 1;
-	s->addr = *addr;
-	s->name = strdup(addr->text);
-	if (s->name == NULL) {
-		free(s);
-		return tp_err_set(TP_EINTERNAL, "dns: out of memory");
-	}
+	if (s->ch != NULL)
+		return 0;
 	if ((rc = channel_new(s, 0)) != 0 ||
-	    (rc = set_servers(s, addr, 1)) != 0) {
+	    (rc = set_servers(s, &s->addr, 1)) != 0) {
 		if (s->ch != NULL)
 			ares_destroy(s->ch);
-		free(s->name);
-		free(s);
+		s->ch = NULL;
 		return rc;
 	}
-	server_link(d, s);
-	*out = s;
 	return 0;
 }
 
@@ -322,7 +240,7 @@ tp_dns_resolver(struct tp_dns_server **out, struct tp_dns *d,
 	int rc;
 
 	*out = NULL;
-	s = server_alloc(d);
+	s = tp_dnsq_server_alloc(d);
 	if (s == NULL)
 		return tp_err_set(TP_EINTERNAL, "dns: out of memory");
 	if ((rc = channel_new(s, recurse)) != 0 ||
@@ -333,140 +251,12 @@ tp_dns_resolver(struct tp_dns_server **out, struct tp_dns *d,
 		free(s);
 		return rc;
 	}
-	server_link(d, s);
+	tp_dnsq_server_link(d, s);
 	*out = s;
 	return 0;
 }
 
-const char *
-tp_dns_server_name(const struct tp_dns_server *s)
-{
-	return s->name;
-}
-
-int
-tp_dns_server_family(const struct tp_dns_server *s)
-{
-	return s->is_addr ? s->addr.family : 0;
-}
-
 /* ---- queries ---------------------------------------------------------- */
-
-static void
-pump_mark(struct tp_dns_server *s)
-{
-	if (s->in_pump)
-		return;
-	s->in_pump = 1;
-	s->pump_next = s->d->pump;
-	s->d->pump = s;
-}
-
-int
-tp_dns_query(struct tp_dns_query **out, struct tp_dns_server *s,
-             const char *name, int type, tp_dns_cb cb, void *arg)
-{
-	struct tp_dns_query *q;
-
-	if (out != NULL)
-		*out = NULL;
-	q = calloc(1, sizeof(*q));
-	if (q == NULL || (q->name = strdup(name)) == NULL) {
-		free(q);
-		return tp_err_set(TP_EINTERNAL, "dns: out of memory");
-	}
-	q->srv = s;
-	q->type = type;
-	q->cb = cb;
-	q->arg = arg;
-	q->state = Q_QUEUED;
-	q->prev = s->qtail;
-	if (s->qtail != NULL)
-		s->qtail->next = q;
-	else
-		s->qhead = q;
-	s->qtail = q;
-	s->d->pending++;
-	pump_mark(s);
-	if (out != NULL)
-		*out = q;
-	return 0;
-}
-
-static void
-unqueue(struct tp_dns_query *q)
-{
-	struct tp_dns_server *s = q->srv;
-
-	if (q->prev != NULL)
-		q->prev->next = q->next;
-	else
-		s->qhead = q->next;
-	if (q->next != NULL)
-		q->next->prev = q->prev;
-	else
-		s->qtail = q->prev;
-	q->next = q->prev = NULL;
-}
-
-static void
-query_free(struct tp_dns_query *q)
-{
-	free(q->name);
-	free(q);
-}
-
-void
-tp_dns_cancel(struct tp_dns_query *q)
-{
-	if (q == NULL)
-		return;
-	if (q->state == Q_QUEUED) {
-		unqueue(q);
-		q->srv->d->pending--;
-		query_free(q);
-	} else {
-		/* c-ares still holds it; on_ares frees it. */
-		q->cb = NULL;
-	}
-}
-
-/* ICMP "port unreachable" and "no route" both end as ECONNREFUSED; a UDP
- * connect() (no packet sent) tells them apart. */
-static int
-no_route(const struct tp_dns_addr *a)
-{
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
-	struct sockaddr *sa;
-	socklen_t len;
-	int fd, r, e;
-
-	memset(&s4, 0, sizeof(s4));
-	memset(&s6, 0, sizeof(s6));
-	if (a->family == AF_INET) {
-		s4.sin_family = AF_INET;
-		s4.sin_port = htons((unsigned short)a->port);
-		memcpy(&s4.sin_addr, a->bytes, 4);
-		sa = (struct sockaddr *)&s4;
-		len = sizeof(s4);
-	} else {
-		s6.sin6_family = AF_INET6;
-		s6.sin6_port = htons((unsigned short)a->port);
-		memcpy(&s6.sin6_addr, a->bytes, 16);
-		sa = (struct sockaddr *)&s6;
-		len = sizeof(s6);
-	}
-	fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno == EAFNOSUPPORT;
-	r = connect(fd, sa, len);
-	e = errno;
-	close(fd);
-	return r != 0 &&
-	    (e == ENETUNREACH || e == EHOSTUNREACH || e == EADDRNOTAVAIL ||
-	     e == EAFNOSUPPORT);
-}
 
 static void
 fail_status(struct tp_dns_answer *a, struct tp_dns_server *s, int st)
@@ -477,7 +267,7 @@ fail_status(struct tp_dns_answer *a, struct tp_dns_server *s, int st)
 		a->what = "no answer (timed out)";
 		break;
 	case ARES_ECONNREFUSED:
-		if (s->is_addr && no_route(&s->addr)) {
+		if (s->is_addr && tp_dns_addr_noroute(&s->addr)) {
 			a->status = TP_DNS_NOROUTE;
 			a->what = "no route to this address from here";
 		} else {
@@ -496,20 +286,6 @@ fail_status(struct tp_dns_answer *a, struct tp_dns_server *s, int st)
 	}
 }
 
-/* Server health: enough timeouts in a row and it is down (one probe at a
- * time) until anything answers. */
-static void
-health(struct tp_dns_server *s, const struct tp_dns_answer *a)
-{
-	if (a->status == TP_DNS_TIMEOUT) {
-		if (++s->timeouts_in_row >= s->d->o.down_after)
-			s->down = 1;
-	} else if (a->status != TP_DNS_DOWN) {
-		s->timeouts_in_row = 0;
-		s->down = 0;
-	}
-}
-
 static void
 on_ares(void *arg, int st, int timeouts, unsigned char *abuf, int alen)
 {
@@ -522,7 +298,7 @@ on_ares(void *arg, int st, int timeouts, unsigned char *abuf, int alen)
 	s->inflight--;
 	d->pending--;
 	if (d->freeing || st == ARES_EDESTRUCTION || st == ARES_ECANCELLED) {
-		query_free(q);
+		tp_dnsq_free(q);
 		return;
 	}
 	memset(&a, 0, sizeof(a));
@@ -541,34 +317,15 @@ on_ares(void *arg, int st, int timeouts, unsigned char *abuf, int alen)
 	}
 	a.timeouts = timeouts;
 	a.tcp = tcp;
-	a.rtt = tp_dns_now() - q->t_sent;
-	health(s, &a);
+	s->last_used = tp_dns_now();
+	a.rtt = s->last_used - q->t_sent;
+	tp_dnsq_health(s, &a);
 	if (s->qhead != NULL)
-		pump_mark(s);
+		tp_dnsq_pump_mark(s);
 	if (q->cb != NULL)
 		q->cb(q->arg, &a);
 	tp_dns_answer_release(&a);
-	query_free(q);
-}
-
-/* While a server is down, every queued query but the probe ends now. */
-static void
-drain_down(struct tp_dns_server *s)
-{
-	struct tp_dns_query *q;
-	struct tp_dns_answer a;
-
-	while (s->down && s->inflight > 0 && (q = s->qhead) != NULL) {
-		unqueue(q);
-		s->d->pending--;
-		memset(&a, 0, sizeof(a));
-		a.rcode = -1;
-		a.status = TP_DNS_DOWN;
-		a.what = "server not answering (several timeouts in a row)";
-		if (q->cb != NULL)
-			q->cb(q->arg, &a);
-		query_free(q);
-	}
+	tp_dnsq_free(q);
 }
 
 static void
@@ -577,15 +334,20 @@ pump_server(struct tp_dns_server *s)
 	struct tp_dns_query *q;
 	unsigned int window;
 
+	if (s->qhead != NULL && channel_open(s) != 0) {
+		tp_dnsq_fail_queue(s);
+		return;
+	}
 	for (;;) {
 		window = s->down ? 1 : s->d->o.inflight;
-		drain_down(s);
+		tp_dnsq_drain_down(s);
 		q = s->qhead;
 		if (q == NULL || s->inflight >= window)
 			break;
-		unqueue(q);
+		tp_dnsq_unqueue(q);
 		q->state = Q_FLIGHT;
 		q->t_sent = tp_dns_now();
+		s->last_used = q->t_sent;
 		s->inflight++;
 		s->d->sent++;
 		/* May call on_ares before it returns: q is not touched after. */
@@ -649,7 +411,7 @@ poll_once(struct tp_dns *d, struct pollfd *pf, struct tp_dns_server **who,
 		                  strerror(errno));
 	/* Sockets may close while others are processed: work on the copy. */
 	for (i = 0; r > 0 && i < n; i++) {
-		if (pf[i].revents == 0)
+		if (pf[i].revents == 0 || who[i]->ch == NULL)
 			continue;
 		ares_process_fd(who[i]->ch,
 		                pf[i].revents & (POLLIN | POLLERR | POLLHUP)
@@ -661,6 +423,20 @@ poll_once(struct tp_dns *d, struct pollfd *pf, struct tp_dns_server **who,
 	if (wake_fd >= 0 && (pf[n].revents & POLLIN))
 		woke = 1;
 	return woke;
+}
+
+static void
+reap_idle(struct tp_dns *d)
+{
+	struct tp_dns_server *s;
+	double now = tp_dns_now();
+
+	for (s = d->servers; s != NULL; s = s->next)
+		if (s->is_addr && s->ch != NULL && s->inflight == 0 &&
+		    s->qhead == NULL && now - s->last_used > IDLE_CLOSE) {
+			ares_destroy(s->ch);
+			s->ch = NULL;
+		}
 }
 
 int
@@ -688,26 +464,11 @@ tp_dns_step(struct tp_dns *d, int wake_fd, double max_wait)
 			ares_process_fd(s->ch, ARES_SOCKET_BAD,
 			                ARES_SOCKET_BAD);
 	pump_all(d);
+	reap_idle(d);
 out:
 	free(pf);
 	free(who);
 	return rc;
-}
-
-size_t
-tp_dns_pending(const struct tp_dns *d)
-{
-	return d->pending;
-}
-
-void
-tp_dns_stats(const struct tp_dns *d, unsigned long *sent,
-             unsigned long *answered)
-{
-	if (sent != NULL)
-		*sent = d->sent;
-	if (answered != NULL)
-		*answered = d->answered;
 }
 
 void
@@ -722,10 +483,11 @@ tp_dns_free(struct tp_dns *d)
 	for (s = d->servers; s != NULL; s = next) {
 		next = s->next;
 		while ((q = s->qhead) != NULL) {
-			unqueue(q);
-			query_free(q);
+			tp_dnsq_unqueue(q);
+			tp_dnsq_free(q);
 		}
-		ares_destroy(s->ch); /* in-flight queries end in on_ares */
+		if (s->ch != NULL)
+			ares_destroy(s->ch); /* in-flight ones end in on_ares */
 		free(s->name);
 		free(s);
 	}

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include "dnsmsg.h"
 #include "tlsrpt/dns.h"
 #include "tlsrpt/err.h"
 
@@ -106,4 +108,41 @@ bad:
 	                  "(192.0.2.1:53) or an IPv6 one in brackets "
 	                  "([2001:db8::1]:53)",
 	                  what, in);
+}
+
+/* ICMP "port unreachable" and "no route" both end as ECONNREFUSED; a UDP
+ * connect() (no packet sent) tells them apart. */
+int
+tp_dns_addr_noroute(const struct tp_dns_addr *a)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	struct sockaddr *sa;
+	socklen_t len;
+	int fd, r, e;
+
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (a->family == AF_INET) {
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons((unsigned short)a->port);
+		memcpy(&s4.sin_addr, a->bytes, 4);
+		sa = (struct sockaddr *)&s4;
+		len = sizeof(s4);
+	} else {
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((unsigned short)a->port);
+		memcpy(&s6.sin6_addr, a->bytes, 16);
+		sa = (struct sockaddr *)&s6;
+		len = sizeof(s6);
+	}
+	fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno == EAFNOSUPPORT;
+	r = connect(fd, sa, len);
+	e = errno;
+	close(fd);
+	return r != 0 &&
+	    (e == ENETUNREACH || e == EHOSTUNREACH || e == EADDRNOTAVAIL ||
+	     e == EAFNOSUPPORT);
 }

@@ -23,4 +23,12 @@
 int tp_dnsmsg_walk(struct tp_dns_answer *out, size_t **txtmap, size_t *ntxt,
                    const unsigned char *msg, size_t len);
 
+/*
+ * 1 when this host has no route to a (no network of its family, no route
+ * to the host): ICMP "port unreachable" and "no route" both reach c-ares
+ * as ECONNREFUSED, and a UDP connect() (which sends nothing) tells them
+ * apart.
+ */
+int tp_dns_addr_noroute(const struct tp_dns_addr *a);
+
 #endif

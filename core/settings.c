@@ -469,11 +469,11 @@ http_ms(const struct tp_conf *conf, const char *key, long *ms)
 
 	if ((rc = tp_conf_get_double(conf, "defaults", key, &v)) != 0)
 		return rc < 0 ? rc : 0;
-	if (!(v > 0 && v <= 86400))
+	if (!(v > 0 && v <= 3600))
 		return tp_err_set(
 		    TP_ECONFIG,
-		    "%s: '%s' must be a number of seconds between "
-		    "0 and 86400",
+		    "%s: '%s' must be a number of seconds above 0 and "
+		    "at most 3600",
 		    tp_conf_where(conf, "defaults", key), key);
 	*ms = (long)(v * 1000 + 0.5);
 	return 0;
@@ -512,9 +512,9 @@ tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
 	rc = tp_conf_get_long(conf, "defaults", "http_retries", &n);
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && (n < 0 || n > 100))
+	if (rc == 0 && (n < 0 || n > 20))
 		return tp_err_set(
-		    TP_ECONFIG, "%s: 'http_retries' must be between 0 and 100",
+		    TP_ECONFIG, "%s: 'http_retries' must be between 0 and 20",
 		    tp_conf_where(conf, "defaults", "http_retries"));
 	if (rc == 0)
 		o->max_retries = (int)n;

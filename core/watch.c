@@ -326,7 +326,10 @@ activate(struct tp_watch *w, struct wdom *d)
 static void
 fire(struct wdom *d, double now)
 {
-	if (now >= d->deadline)
+	/* Confirmed already, only the SOA for visible_by was out. */
+	if (now >= d->deadline && d->soa_state == 1)
+		finish(d, TP_CONFIRM_CONFIRMED, 0);
+	else if (now >= d->deadline)
 		finish(d, TP_CONFIRM_TIMEOUT, 0);
 	else if (d->next_round > 0 && d->next_round <= now &&
 	         d->outstanding == 0)

@@ -8,7 +8,7 @@
 
 #include <pthread.h>
 
-#include "discover.h"
+#include "tlsrpt/dns.h"
 #include "tlsrpt/dns.h"
 #include "tlsrpt/watch.h"
 

@@ -48,8 +48,8 @@ void tp_settings_free(struct tp_settings *s);
  * the config: cacert is cacert_flag (--cacert) > $CURL_CA_BUNDLE >
  * defaults.cacert > unset (the system's CAs), checked to be readable;
  * timeout_ms from http_timeout and connect_timeout_ms from
- * http_connect_timeout (seconds, numbers > 0), max_retries from
- * http_retries (a whole number >= 0). Only those fields of *o are
+ * http_connect_timeout (seconds, numbers in (0, 3600]), max_retries from
+ * http_retries (a whole number, 0 to 20). Only those fields of *o are
  * touched; strings are borrowed from conf, the environment or the flag.
  * TP_ECONFIG naming the setting and where it came from.
  */

@@ -143,16 +143,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "watch_bench: %s\n", tp_err_msg());
 	tp_watch_stats(w, &q, &a);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("{\"type\":\"stats\",\"domains\":%zu,\"servers\":%zu,"
-	       "\"confirmed\":%zu,\"timeout\":%zu,\"failed\":%zu,"
-	       "\"queries\":%lu,\"answers\":%lu,\"start\":%.3f,"
-	       "\"last_verdict\":%.3f,\"cpu_user\":%.3f,\"cpu_sys\":%.3f,"
-	       "\"peak_kb\":%ld}\n",
-	       names.n, ns.n, b.confirmed, b.timeout, b.failed, q, a, t0,
-	       b.last_wall,
-	       (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-	       peak_kb());
+	printf(
+	    "{\"type\":\"stats\",\"domains\":%zu,\"servers\":%zu,"
+	    "\"confirmed\":%zu,\"timeout\":%zu,\"failed\":%zu,"
+	    "\"queries\":%lu,\"answers\":%lu,\"start\":%.3f,"
+	    "\"last_verdict\":%.3f,\"cpu_user\":%.3f,\"cpu_sys\":%.3f,"
+	    "\"peak_kb\":%ld}\n",
+	    names.n, ns.n, b.confirmed, b.timeout, b.failed, q, a, t0,
+	    b.last_wall, (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, peak_kb());
 	tp_watch_free(w);
 	tp_strv_release(&ns);
 	tp_strv_release(&names);

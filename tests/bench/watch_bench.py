@@ -129,8 +129,15 @@ def main():
           % (stats["queries"], stats["queries"] / pairs))
     print("  answers received:   %d" % stats["answers"])
     if not a.drop:
-        print("  last record -> last confirmation: %.2f s"
-              % (last_conf - last))
+        # The watcher's schedule (first round at once, then the interval
+        # growing by a quarter up to the maximum): the interval in effect
+        # when the last record appeared.
+        t, iv = 0.0, a.interval
+        while t + iv <= last - stats["start"]:
+            t += iv
+            iv = min(a.max_interval, iv * 1.25)
+        print("  last record -> last confirmation: %.2f s (poll interval "
+              "then: %.2f s)" % (last_conf - last, iv))
     print("  record -> confirmation: p50 %.2f s, p99 %.2f s, max %.2f s"
           % (percentile(lat, 50), percentile(lat, 99),
              max(lat) if lat else float("nan")))

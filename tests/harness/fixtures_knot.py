@@ -3,6 +3,8 @@ that never answers, a closed port, and the root-only port-53 set-up for
 discovery tests."""
 import os
 import socket
+import threading
+import time
 
 import pytest
 
@@ -51,6 +53,70 @@ class SilentServer:
     def close(self):
         self.udp.close()
         self.tcp.close()
+
+
+class SlowProxy:
+    """A UDP relay in front of a server that answers every query late
+    (delay seconds): a slow or far-away name server."""
+
+    def __init__(self, upstream_port, delay, address="127.0.0.1"):
+        self.address = address
+        self.port = free_port(address)
+        self.delay = delay
+        self.upstream = (address, upstream_port)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, self.port))
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def addr(self):
+        return "%s:%d" % (self.address, self.port)
+
+    def _relay(self, data, client):
+        up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        up.settimeout(2)
+        try:
+            up.sendto(data, self.upstream)
+            answer, _ = up.recvfrom(65535)
+            time.sleep(self.delay)
+            if self.running:
+                self.sock.sendto(answer, client)
+        except OSError:
+            pass
+        finally:
+            up.close()
+
+    def _serve(self):
+        while self.running:
+            try:
+                data, client = self.sock.recvfrom(65535)
+            except OSError:
+                continue
+            threading.Thread(target=self._relay, args=(data, client),
+                             daemon=True).start()
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def slow_proxy():
+    """slow_proxy(upstream_port, delay) -> SlowProxy, closed at the end."""
+    made = []
+
+    def make(port, delay):
+        p = SlowProxy(port, delay)
+        made.append(p)
+        return p
+
+    yield make
+    for p in made:
+        p.close()
 
 
 @pytest.fixture

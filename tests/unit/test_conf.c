@@ -410,6 +410,29 @@ test_empty_and_check_keys(void **state)
 	tp_conf_free(c);
 }
 
+/* The shipped example is valid and means what it says. */
+static void
+test_config_example(void **state)
+{
+	struct tp_conf *c = NULL;
+	struct tp_strv rua = TP_STRV_INIT;
+	const char *ex = getenv("TP_CONFIG_EXAMPLE");
+
+	(void)state;
+	if (ex == NULL)
+		ex = "config.example";
+	if (tp_conf_load(&c, ex, NULL) != 0)
+		fail_msg("%s", tp_err_msg());
+	assert_int_equal(tp_conf_get_list(c, "defaults", "rua", &rua), 0);
+	assert_string_equal(rua.v[0], "mailto:tls-reports@example.com");
+	assert_string_equal(tp_conf_account_provider(c, "cf-eu"), "cloudflare");
+	assert_int_equal(tp_conf_ndomains(c), 2);
+	assert_string_equal(tp_conf_domain(c, 1)->account, "cf-eu");
+	assert_int_equal(tp_conf_domain(c, 1)->ttl, 300);
+	tp_strv_release(&rua);
+	tp_conf_free(c);
+}
+
 int
 main(void)
 {
@@ -424,6 +447,7 @@ main(void)
 	    cmocka_unit_test(test_include),
 	    cmocka_unit_test(test_discovery),
 	    cmocka_unit_test(test_empty_and_check_keys),
+	    cmocka_unit_test(test_config_example),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -395,7 +395,7 @@ test_http_options(void **state)
 	c = conf("defaults = { http_timeout = -1; };\n");
 	assert_int_equal(tp_settings_http(&o, c, NULL), TP_ECONFIG);
 	tp_conf_free(c);
-	c = conf("defaults = { http_retries = 1000; };\n");
+	c = conf("defaults = { http_retries = 21; };\n");
 	assert_int_equal(tp_settings_http(&o, c, NULL), TP_ECONFIG);
 	tp_conf_free(c);
 	/* Nothing set: nothing touched. */

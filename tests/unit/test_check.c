@@ -1,0 +1,310 @@
+/*
+ * test_check.c: from what `check` saw to its verdict and diagnostics
+ * (check_eval.c), and the usage errors tp_check_run() reports before any
+ * query.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../core/check_int.h"
+#include "tlsrpt/err.h"
+
+#define VALUE "v=TLSRPTv1; rua=mailto:tls@example.com"
+
+static struct tp_check_opts opts;
+
+static void
+dom(struct check_dom *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->domain = (char *)"example.com";
+	c->owner = (char *)"_smtp._tls.example.com";
+	c->legacy_name = (char *)"_smtp-tlsrpt.example.com";
+	c->sts_name = (char *)"_mta-sts.example.com";
+	c->own.state = c->apex.state = c->legacy.state = c->sts.state = 1;
+	c->own.rcode = TP_DNS_R_NOERROR;
+}
+
+static void
+clean(struct check_dom *c)
+{
+	tp_txtset_release(&c->own.set);
+	tp_txtset_release(&c->apex.set);
+	tp_txtset_release(&c->legacy.set);
+	tp_txtset_release(&c->sts.set);
+	tp_strv_release(&c->own.cnames);
+	tp_confirm_release(&c->confirm);
+}
+
+static void
+add(struct tp_txtset *s, const char *v)
+{
+	assert_int_equal(tp_txtset_add(s, v, strlen(v)), 0);
+}
+
+static void
+test_valid_with_mta_sts(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	add(&c.own.set, "v=spf1 -all");
+	add(&c.own.set, VALUE);
+	add(&c.sts.set, "v=STSv1; id=20260101");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_string_equal(r.record, VALUE);
+	assert_int_equal(r.values.n, 2);
+	assert_int_equal(r.mta_sts, TP_MTA_STS_PRESENT);
+	assert_true(tp_diags_has(&r.diagnostics, "rrset-unrelated"));
+	assert_true(tp_diags_has(&r.diagnostics, "mta-sts-present"));
+	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_OK);
+	tp_result_release(&r);
+	clean(&c);
+}
+
+static void
+test_missing_kinds(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	c.own.rcode = TP_DNS_R_NXDOMAIN;
+	add(&c.apex.set, VALUE);
+	c.sts.state = 2;
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-nxdomain"));
+	assert_false(tp_diags_has(&r.diagnostics, "owner-nodata"));
+	assert_true(tp_diags_has(&r.diagnostics, "record-at-apex"));
+	assert_true(tp_diags_has(&r.diagnostics, "rrset-missing"));
+	assert_int_equal(r.mta_sts, TP_MTA_STS_UNKNOWN);
+	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_FAIL);
+	tp_result_release(&r);
+	clean(&c);
+
+	dom(&c);
+	add(&c.legacy.set, VALUE);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-nodata"));
+	assert_true(tp_diags_has(&r.diagnostics, "record-at-legacy-name"));
+	assert_int_equal(r.mta_sts, TP_MTA_STS_ABSENT);
+	tp_result_release(&r);
+	clean(&c);
+}
+
+static void
+test_cname_and_expect_rua(void **state)
+{
+	struct tp_strv want = TP_STRV_INIT;
+	struct tp_check_opts o = opts;
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	add(&c.own.set, VALUE);
+	tp_strv_add(&c.own.cnames, "rpt.example.net");
+	tp_strv_add(&want, "mailto:other@example.com");
+	o.expect_rua = &want;
+	assert_int_equal(tp_check_eval(&r, &c, &o), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname"));
+	assert_true(tp_diags_has(&r.diagnostics, "rua-unexpected"));
+	tp_result_release(&r);
+	tp_strv_release(&want);
+	tp_strv_add(&want, "MAILTO:tls@example.com");
+	add(&c.own.set, VALUE); /* eval moved the RRset out */
+	assert_int_equal(tp_check_eval(&r, &c, &o), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	tp_result_release(&r);
+	tp_strv_release(&want);
+	clean(&c);
+}
+
+static void
+test_resolver_failed(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	c.own.state = 2;
+	c.own.fail = (char *)"rcode SERVFAIL";
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
+	assert_true(tp_diags_has(&r.diagnostics, "resolver-failed"));
+	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_PENDING);
+	tp_result_release(&r);
+	c.own.fail = NULL;
+	clean(&c);
+}
+
+static struct tp_server_result *
+servers(struct check_dom *c, size_t n)
+{
+	c->watched = 1;
+	c->confirm.servers = calloc(n, sizeof(*c->confirm.servers));
+	c->confirm.nservers = n;
+	for (size_t i = 0; i < n; i++) {
+		c->confirm.servers[i].address =
+		    strdup(i ? "192.0.2.2" : "192.0.2.1");
+		c->confirm.servers[i].rcode = TP_DNS_R_NOERROR;
+	}
+	return c->confirm.servers;
+}
+
+static void
+test_servers_disagree(void **state)
+{
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	s = servers(&c, 2);
+	s[0].state = TP_SERVER_EXPECTED;
+	tp_strv_add(&s[0].values, VALUE);
+	s[1].state = TP_SERVER_MISSING;
+	s[1].rcode = TP_DNS_R_NXDOMAIN;
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "servers-disagree"));
+	assert_int_equal(r.confirm.nservers, 2);
+	assert_int_equal(r.confirm.status, TP_CONFIRM_NONE);
+	tp_result_release(&r);
+	clean(&c);
+
+	/* Agreeing servers, one refusing: the lame one is an error. */
+	dom(&c);
+	s = servers(&c, 2);
+	s[0].state = TP_SERVER_EXPECTED;
+	tp_strv_add(&s[0].values, VALUE);
+	s[1].state = TP_SERVER_REFUSED;
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "server-failed"));
+	assert_false(tp_diags_has(&r.diagnostics, "servers-disagree"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
+static void
+test_unreachable_servers(void **state)
+{
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	s = servers(&c, 2);
+	s[0].state = TP_SERVER_EXPECTED;
+	tp_strv_add(&s[0].values, VALUE);
+	s[1].state = TP_SERVER_UNREACHABLE;
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
+	assert_true(tp_diags_has(&r.diagnostics, "server-unreachable"));
+	tp_result_release(&r);
+	clean(&c);
+
+	dom(&c);
+	s = servers(&c, 2);
+	s[0].state = TP_SERVER_EXPECTED;
+	tp_strv_add(&s[0].values, VALUE);
+	s[1].state = TP_SERVER_UNREACHABLE;
+	s[1].excused = 1;
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_true(tp_diags_has(&r.diagnostics, "family-unreachable"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* No server answered at all. */
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_UNREACHABLE;
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
+	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_PENDING);
+	tp_result_release(&r);
+	clean(&c);
+}
+
+static void
+test_wait_timeout(void **state)
+{
+	struct tp_check_opts o = opts;
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	o.wait = 1;
+	o.timeout = 5;
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_MISSING;
+	c.confirm.status = TP_CONFIRM_TIMEOUT;
+	assert_int_equal(tp_check_eval(&r, &c, &o), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "wait-timeout"));
+	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_PENDING);
+	tp_result_release(&r);
+	clean(&c);
+}
+
+static void
+test_run_usage(void **state)
+{
+	struct tp_strv doms = TP_STRV_INIT, bad = TP_STRV_INIT;
+	struct tp_check_opts o = opts;
+
+	(void)state;
+	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
+	tp_strv_add(&doms, "bad domain!");
+	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
+	tp_strv_release(&doms);
+	tp_strv_add(&doms, "example.com");
+	tp_strv_add(&bad, "resolver.example:53");
+	o.resolvers = &bad;
+	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
+	assert_non_null(strstr(tp_err_msg(), "resolver.example"));
+	o.resolvers = NULL;
+	tp_strv_release(&bad);
+	tp_strv_add(&bad, "ftp://example.com/x");
+	o.expect_rua = &bad;
+	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
+	tp_strv_release(&bad);
+	tp_strv_release(&doms);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_valid_with_mta_sts),
+	    cmocka_unit_test(test_missing_kinds),
+	    cmocka_unit_test(test_cname_and_expect_rua),
+	    cmocka_unit_test(test_resolver_failed),
+	    cmocka_unit_test(test_servers_disagree),
+	    cmocka_unit_test(test_unreachable_servers),
+	    cmocka_unit_test(test_wait_timeout),
+	    cmocka_unit_test(test_run_usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
