@@ -215,6 +215,13 @@ input(struct tp_buf *in, struct tp_txt *t, const struct vopts *o,
 	*len = in->len;
 	if (!o->presentation)
 		return 0;
+	/* dig prints one line per RR: joining lines would merge records. */
+	if (memchr(in->s, '\n', in->len) != NULL)
+		return cmd_usage_error(
+		    "validate",
+		    "--presentation input has several lines: "
+		    "give one TXT record (one line of dig's "
+		    "output) at a time");
 	if (tp_txt_from_presentation(t, in->s, in->len) != 0)
 		return cmd_usage_error("validate", "%s", tp_err_msg());
 	*rec = t->data;

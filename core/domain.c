@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tlsrpt/buf.h"
 #include "tlsrpt/domain.h"
 #include "tlsrpt/err.h"
 #include "uri.h"
@@ -97,74 +98,104 @@ check_ascii(char *name, const char *in)
 	return 0;
 }
 
-/* libidn2 for U-labels, and to check xn-- labels really are A-labels. */
-static int
-idn_convert(char **out, const char *name, const char *in)
+/* Bytes of a label separator at p: '.', or the full stops UTS #46 maps
+ * to it (U+3002, U+FF0E, U+FF61); 0 for anything else. */
+static size_t
+dot_len(const char *p)
 {
-	char q[80];
-	int rc;
-
-	rc = idn2_to_ascii_8z(name, out, IDN2_NONTRANSITIONAL);
-	if (rc == IDN2_OK)
-		return 0;
-	*out = NULL;
-	return tp_err_set(TP_EUSAGE,
-	                  "domain: '%s' is not a valid internationalised "
-	                  "domain name (%s)",
-	                  tp_uri_quote(q, sizeof(q), in, strlen(in)),
-	                  idn2_strerror(rc));
+	if (*p == '.')
+		return 1;
+	if (strncmp(p, "\xe3\x80\x82", 3) == 0 ||
+	    strncmp(p, "\xef\xbc\x8e", 3) == 0 ||
+	    strncmp(p, "\xef\xbd\xa1", 3) == 0)
+		return 3;
+	return 0;
 }
 
-/* Non-ASCII bytes, or a label that claims to be an A-label ("xn--"):
- * libidn2 converts the first and verifies the second. */
+/*
+ * One label through libidn2 (IDNA2008, UTS #46 non-transitional): a
+ * U-label becomes its A-label, and an "xn--" label is verified. Labels
+ * are converted one by one so that an ASCII label elsewhere in the name
+ * (an LDH hostname with "--", an underscore label) is never judged by
+ * IDNA's stricter rules.
+ */
 static int
-needs_idn(const char *name)
+idn_label(struct tp_buf *b, const char *label, size_t n, const char *in)
 {
-	const char *p;
+	char *lab, *conv = NULL, q[80], lq[80];
+	int rc;
 
-	for (p = name; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			return 1;
-	for (p = name; p != NULL; p = strchr(p, '.')) {
-		if (*p == '.')
-			p++;
-		if (strncasecmp(p, "xn--", 4) == 0)
-			return 1;
-	}
+	lab = strndup(label, n);
+	if (lab == NULL)
+		return tp_err_set(TP_EINTERNAL, "domain: out of memory");
+	rc = idn2_to_ascii_8z(lab, &conv, IDN2_NONTRANSITIONAL);
+	free(lab);
+	if (rc != IDN2_OK)
+		return tp_err_set(TP_EUSAGE,
+		                  "domain: label '%s' of '%s' is not a valid "
+		                  "internationalised label (%s)",
+		                  tp_uri_quote(lq, sizeof(lq), label, n),
+		                  tp_uri_quote(q, sizeof(q), in, strlen(in)),
+		                  idn2_strerror(rc));
+	tp_buf_adds(b, conv);
+	idn2_free(conv);
 	return 0;
+}
+
+/* The ASCII form of in (without its final dot) into b. */
+static int
+to_ascii(struct tp_buf *b, const char *in)
+{
+	const char *p = in, *start;
+	size_t d, n;
+	int wide, rc;
+
+	for (;;) {
+		for (start = p, wide = 0; *p != '\0' && dot_len(p) == 0; p++)
+			wide |= (unsigned char)*p >= 0x80;
+		n = (size_t)(p - start);
+		if (wide || (n >= 4 && strncasecmp(start, "xn--", 4) == 0)) {
+			if ((rc = idn_label(b, start, n, in)) != 0)
+				return rc;
+		} else
+			tp_buf_add(b, start, n);
+		if (*p == '\0')
+			return 0;
+		d = dot_len(p);
+		p += d;
+		if (*p == '\0') /* one final dot is allowed */
+			return 0;
+		tp_buf_addc(b, '.');
+	}
 }
 
 int
 tp_domain_normalize(char **out, const char *in)
 {
-	char *name = NULL, *conv = NULL;
-	size_t len;
+	struct tp_buf b = TP_BUF_INIT(4 * TP_DOMAIN_MAX);
+	char q[80];
 	int rc;
 
 	*out = NULL;
-	if (in == NULL || *in == '\0' || strcmp(in, ".") == 0)
+	if (in == NULL || *in == '\0' || dot_len(in) == strlen(in))
 		return tp_err_set(TP_EUSAGE,
 		                  "domain: the domain name is empty");
-	if ((rc = check_bytes(in)) != 0)
-		return rc;
-	name = strdup(in);
-	if (name == NULL)
-		return tp_err_set(TP_EINTERNAL, "domain: out of memory");
-	len = strlen(name);
-	if (name[len - 1] == '.')
-		name[len - 1] = '\0';
-	if (needs_idn(name)) {
-		if ((rc = idn_convert(&conv, name, in)) != 0)
-			goto out;
-		free(name);
-		name = conv;
-	}
-	if ((rc = check_ascii(name, in)) != 0)
+	if ((rc = check_bytes(in)) != 0 || (rc = to_ascii(&b, in)) != 0)
 		goto out;
-	*out = name;
-	name = NULL;
+	if (b.err != 0) {
+		rc = tp_err_set(TP_EUSAGE,
+		                "domain: '%s' is longer than a domain name can "
+		                "be (253 octets)",
+		                tp_uri_quote(q, sizeof(q), in, strlen(in)));
+		goto out;
+	}
+	if ((rc = check_ascii(b.s, in)) != 0)
+		goto out;
+	*out = tp_buf_detach(&b);
+	if (*out == NULL)
+		rc = tp_err_set(TP_EINTERNAL, "domain: out of memory");
 out:
-	free(name);
+	tp_buf_release(&b);
 	return rc;
 }
 

@@ -141,6 +141,69 @@ confirm_start(struct pub_run *run, struct pub_item *it)
 	}
 }
 
+int
+pub_write_begin(struct pub_worker *w)
+{
+	struct pub_run *run = w->run;
+	int stop;
+
+	pthread_mutex_lock(&run->lock);
+	stop = stopped(run);
+	if (!stop)
+		w->in_write = 1;
+	pthread_mutex_unlock(&run->lock);
+	if (stop)
+		return tp_err_set(TP_EINTR,
+		                  "publish: interrupted before the "
+		                  "write: nothing was written; run "
+		                  "again to converge");
+	return 0;
+}
+
+void
+pub_write_end(struct pub_worker *w)
+{
+	struct pub_run *run = w->run;
+
+	pthread_mutex_lock(&run->lock);
+	w->in_write = 0;
+	if (stopped(run))
+		w->halt = 1;
+	pthread_mutex_unlock(&run->lock);
+}
+
+/*
+ * The interrupt monitor: the signal handler only sets o->stop; this
+ * passes it on to every worker's HTTP handles, except a worker in the
+ * middle of a write, which finishes it first (pub_write_end).
+ */
+struct monitor {
+	struct pub_run *run;
+	pthread_t thread;
+	volatile int done;
+};
+
+static void *
+monitor_thread(void *arg)
+{
+	struct monitor *m = arg;
+	struct pub_run *run = m->run;
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	size_t i;
+
+	while (!m->done) {
+		if (stopped(run)) {
+			pthread_mutex_lock(&run->lock);
+			for (i = 0; i < run->nworkers; i++)
+				if (!run->workers[i]->in_write)
+					run->workers[i]->halt = 1;
+			pthread_mutex_unlock(&run->lock);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
 /* One publish worker: take domains from the queue until it is empty.
  * More workers (--jobs) each run this with their own struct pub_worker. */
 static void
@@ -299,16 +362,21 @@ open_all(struct pub_worker *w)
 int
 tp_publish_run(const struct tp_publish_opts *o, struct tp_summary *summary)
 {
-	struct pub_worker w0;
+	struct pub_worker w0, *workers[1];
+	struct monitor mon;
 	struct watcher wt;
 	struct pub_run run;
-	int rc, watching = 0;
+	int rc, watching = 0, monitoring = 0;
 
 	memset(summary, 0, sizeof(*summary));
 	memset(&run, 0, sizeof(run));
 	memset(&w0, 0, sizeof(w0));
 	memset(&wt, 0, sizeof(wt));
+	memset(&mon, 0, sizeof(mon));
 	run.o = o;
+	workers[0] = &w0;
+	run.workers = workers;
+	run.nworkers = 1;
 	rc = pub_setup(&run);
 	if (rc == 0)
 		rc = pub_worker_init(&w0, &run);
@@ -320,6 +388,16 @@ tp_publish_run(const struct tp_publish_opts *o, struct tp_summary *summary)
 	}
 	if (rc != 0)
 		goto out;
+	mon.run = &run;
+	if (o->stop != NULL) {
+		monitoring = pthread_create(&mon.thread, NULL, monitor_thread,
+		                            &mon) == 0;
+		if (!monitoring)
+			tp_sink_log(
+			    o->sink, TP_LOG_WARN,
+			    "publish: no interrupt monitor: an interrupt "
+			    "waits for the current domain");
+	}
 	worker_loop(&w0);
 	if (watching && watch_finish(&run, &wt) != 0)
 		tp_sink_log(o->sink, TP_LOG_WARN, "publish: watcher: %s",
@@ -331,6 +409,10 @@ tp_publish_run(const struct tp_publish_opts *o, struct tp_summary *summary)
 		    tp_exit_combine(run.summary.exit_status, TP_EXIT_INTERRUPT);
 	*summary = run.summary;
 out:
+	if (monitoring) {
+		mon.done = 1;
+		pthread_join(mon.thread, NULL);
+	}
 	pub_worker_release(&w0);
 	pub_teardown(&run);
 	return rc;

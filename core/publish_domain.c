@@ -302,7 +302,11 @@ pub_domain(struct pub_worker *w, struct pub_item *it)
 	if (dry)
 		goto out;
 	if (plan.change != TP_PLAN_NONE) {
+		rc = pub_write_begin(w);
+		if (rc != 0)
+			goto out;
 		rc = write_converge(it, s, &zone, &rrset, &plan, run);
+		pub_write_end(w);
 		if (rc == 0) {
 			tp_strv_release(&r->after);
 			rc = tp_strv_copy(&r->after, &plan.after);

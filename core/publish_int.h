@@ -76,12 +76,10 @@ struct pub_item {
 struct pub_run {
 	const struct tp_publish_opts *o;
 	struct tp_conf *conf;
-	char *cacert;
+	struct tp_http_opts http; /* CA, timeouts, retries (tp_settings_http) */
 	double interval;
 	struct tp_strv nameservers; /* --nameserver, else the config's */
 	struct tp_strv resolvers;   /* --resolver, else the config's */
-	long http_timeout_ms; /* defaults.http_timeout, 0: the HTTP default */
-	int http_retries;     /* defaults.http_retries, -1: the default */
 	struct pub_account *accounts;
 	size_t naccounts;
 	struct pub_item *items;
@@ -93,7 +91,9 @@ struct pub_run {
 	struct tp_progress progress;
 	double last_progress;
 
-	struct tp_watch *watch; /* NULL when not confirming */
+	struct tp_watch *watch;      /* NULL when not confirming */
+	struct pub_worker **workers; /* for the interrupt monitor */
+	size_t nworkers;
 };
 
 /* A worker's handles for one account, opened on first use. */
@@ -104,9 +104,17 @@ struct pub_slot {
 	char *msg;
 };
 
+/*
+ * halt is what the worker's HTTP handles see as their stop flag. On an
+ * interrupt it is raised at once, unless the worker is inside a write
+ * (in_write), which is let finish (a Cloudflare change is several
+ * requests): then it is raised when the write ends. Both under run->lock.
+ */
 struct pub_worker {
 	struct pub_run *run;
 	struct pub_slot *slots; /* one per account */
+	volatile int halt;
+	int in_write;
 };
 
 /* publish_setup.c: build run->accounts and run->items from o; opens
@@ -125,6 +133,11 @@ void pub_worker_release(struct pub_worker *w);
  * Returns 1 when it must still be confirmed (result filled so far), 0
  * when its result is final. */
 int pub_domain(struct pub_worker *w, struct pub_item *it);
+
+/* publish.c: bracket a write. begin fails with TP_EINTR (message set)
+ * when the run was interrupted: then nothing may be written. */
+int pub_write_begin(struct pub_worker *w);
+void pub_write_end(struct pub_worker *w);
 
 /* publish.c: the domain is final; report it and free its result. */
 void pub_finish(struct pub_run *run, struct pub_item *it);

@@ -343,43 +343,11 @@ servers(struct tp_strv *out, const struct pub_run *run,
 	return rc < 0 ? rc : 0;
 }
 
-/* HTTP timeouts and retries: config file only (defaults section). */
-static int
-http_settings(struct pub_run *run)
-{
-	double t;
-	long n;
-	int rc;
-
-	rc = tp_conf_get_double(run->conf, "defaults", "http_timeout", &t);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 && (t <= 0 || t > 3600))
-		return tp_err_set(
-		    TP_ECONFIG,
-		    "publish: http_timeout %g in the config file: "
-		    "use seconds above 0",
-		    t);
-	run->http_timeout_ms = rc == 0 ? (long)(t * 1000) : 0;
-	rc = tp_conf_get_long(run->conf, "defaults", "http_retries", &n);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 && (n < 0 || n > 20))
-		return tp_err_set(
-		    TP_ECONFIG,
-		    "publish: http_retries %ld in the config file: "
-		    "use 0 to 20",
-		    n);
-	run->http_retries = rc == 0 ? (int)n : -1;
-	return 0;
-}
-
 static int
 load_conf(struct pub_run *run)
 {
 	char *warning = NULL;
 	double iv = run->o->interval;
-	const char *ca;
 	int rc;
 
 	rc = tp_conf_load(&run->conf, run->o->config, &warning);
@@ -388,17 +356,11 @@ load_conf(struct pub_run *run)
 	if (warning != NULL)
 		tp_sink_log(run->o->sink, TP_LOG_WARN, "%s", warning);
 	free(warning);
-	ca = run->o->cacert;
-	if (ca == NULL || *ca == '\0')
-		ca = getenv("CURL_CA_BUNDLE");
-	if (ca == NULL || *ca == '\0')
-		ca = tp_conf_get(run->conf, "defaults", "cacert", NULL);
-	if (ca != NULL && *ca != '\0') {
-		run->cacert = strdup(ca);
-		if (run->cacert == NULL)
-			return tp_err_set(TP_EINTERNAL,
-			                  "publish: out of memory");
-	}
+	memset(&run->http, 0, sizeof(run->http));
+	run->http.max_retries = -1;
+	rc = tp_settings_http(&run->http, run->conf, run->o->cacert);
+	if (rc != 0)
+		return rc;
 	if (iv <= 0) {
 		rc = tp_conf_get_double(run->conf, "defaults", "interval", &iv);
 		if (rc < 0)
@@ -411,8 +373,6 @@ load_conf(struct pub_run *run)
 	if (rc == 0)
 		rc = servers(&run->resolvers, run, run->o->resolvers,
 		             "resolver");
-	if (rc == 0)
-		rc = http_settings(run);
 	return rc;
 }
 
@@ -496,7 +456,6 @@ pub_teardown(struct pub_run *run)
 	}
 	free(run->items);
 	free(run->accounts);
-	free(run->cacert);
 	tp_strv_release(&run->nameservers);
 	tp_strv_release(&run->resolvers);
 	tp_conf_free(run->conf);
@@ -544,19 +503,17 @@ account_shared(struct pub_account *a, const struct tp_provider_ctx *base)
 }
 
 static int
-slot_open(struct pub_slot *s, struct pub_run *run, struct pub_account *a)
+slot_open(struct pub_slot *s, struct pub_worker *w, struct pub_account *a)
 {
+	const struct pub_run *run = w->run;
 	struct tp_provider_ctx ctx;
 	struct tp_http_opts ho;
 	int rc;
 
-	memset(&ho, 0, sizeof(ho));
-	ho.cacert = run->cacert;
-	ho.timeout_ms = run->http_timeout_ms;
-	ho.max_retries = run->http_retries;
+	ho = run->http;
 	ho.sink = run->o->sink;
 	ho.limiter = a->limiter;
-	ho.stop = run->o->stop;
+	ho.stop = &w->halt;
 	rc = tp_http_new(&s->http, &ho);
 	if (rc != 0)
 		return rc;
@@ -585,7 +542,7 @@ pub_worker_slot(struct pub_worker *w, struct pub_account *a,
 	 * way, without trying again. */
 	if (s->rc != 0)
 		return tp_err_set(s->rc, "%s", s->msg ? s->msg : "");
-	s->rc = slot_open(s, w->run, a);
+	s->rc = slot_open(s, w, a);
 	if (s->rc != 0) {
 		s->msg = strdup(tp_err_msg());
 		return s->rc;

@@ -1,10 +1,11 @@
 /*
- * uri.c: an RFC 3986 §3 URI checker written from the ABNF (scheme,
- * authority with userinfo, IP-literal, IPv4 and reg-name hosts, port,
- * path-abempty/absolute/rootless/empty, query, fragment, pct-encoded), and
- * the RFC 8460 reading of a rua URI: which ones a sender can deliver to
- * (mailto: with an RFC 5322 addr-spec, https: with a host) and which
- * forms deployed reporters mishandle (shared/reference/rfc8460.md §2-§4).
+ * uri.c: an RFC 3986 §3 URI checker written from the ABNF: scheme,
+ * authority with userinfo, IP-literal (IPv6address in all its forms,
+ * IPvFuture), IPv4address and reg-name hosts, port, path-abempty/
+ * absolute/rootless/empty, query, fragment, and pct-encoded everywhere.
+ * With TP_URI_TLSRPT it also enforces RFC 8460 §3's "commas, exclamation
+ * points and semicolons MUST be encoded". What a sender can do with a
+ * valid URI is uri_use.c's business.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -138,6 +139,11 @@ bad_char(struct tp_uri_problem *p, size_t off, unsigned char c,
 		    "(and any '\\' continuation copied from a "
 		    "wrapped example)",
 		    "line break (%s) in the %s of a URI", name, where);
+	if (c == ' ' || c == '\t')
+		return tp_uri_problem_set(
+		    p, "uri-raw-space", off,
+		    "remove it; separate destinations with ','",
+		    "%s in the %s of a URI", name, where);
 	if (c < 0x20 || c == 0x7f)
 		return tp_uri_problem_set(
 		    p, "control-char", off, "remove the control character",
@@ -149,11 +155,6 @@ bad_char(struct tp_uri_problem *p, size_t off, unsigned char c,
 		    "an internationalised domain and percent-encode "
 		    "other bytes",
 		    "raw non-ASCII %s in the %s of a URI", name, where);
-	if (c == ' ' || c == '\t')
-		return tp_uri_problem_set(
-		    p, "uri-raw-space", off,
-		    "remove it; separate destinations with ','",
-		    "%s in the %s of a URI", name, where);
 	if (c == '"')
 		return tp_uri_problem_set(
 		    p, "quote-char", off,

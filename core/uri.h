@@ -91,8 +91,14 @@ enum tp_uri_use tp_uri_use(const char *s, const struct tp_uri *u,
 size_t tp_uri_interop(const char *s, const struct tp_uri *u,
                       struct tp_uri_problem *w, size_t max);
 
-/* 1 when s[0..len) is an RFC 5322 addr-spec (RFC 6532 UTF-8 allowed,
- * no comments or folding whitespace), as RFC 6068 requires in mailto. */
+/*
+ * 1 when s[0..len) (percent-decoded) is a mail address a reporter can
+ * send to, as RFC 6068 requires in mailto: LOCAL@DOMAIN with a non-empty
+ * local part free of control characters ("@" only inside a quoted-string;
+ * otherwise judged leniently, as reporters pass it on unchanged: the
+ * reference rates "%20" in an address a warning, not an error) and a
+ * domain that is an RFC 5322 dot-atom (UTF-8 allowed) or domain-literal.
+ */
 int tp_uri_addr_spec_ok(const char *s, size_t len);
 
 /* 1 when s[0..len) is an RFC 3986 IPv4address / IPv6address. */

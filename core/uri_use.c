@@ -78,15 +78,26 @@ quoted_string(const char *s, size_t len)
 int
 tp_uri_addr_spec_ok(const char *s, size_t len)
 {
+	const char *at;
 	size_t i, n;
 
-	if (len == 0)
+	/* The domain follows the last '@' (RFC 5322 domains have none). */
+	for (at = NULL, i = 0; i < len; i++)
+		if (s[i] == '@')
+			at = s + i;
+	if (at == NULL || at == s || at + 1 == s + len)
 		return 0;
-	n = s[0] == '"' ? quoted_string(s, len) : dot_atom(s, len);
-	if (n == 0 || n >= len || s[n] != '@')
+	n = (size_t)(at - s);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	/* A local part is judged leniently (reporters only pass it on), but
+	 * a quoted one must be whole, and an '@' must be inside quotes. */
+	if ((s[0] == '"' || memchr(s, '@', n) != NULL) &&
+	    (s[0] != '"' || quoted_string(s, n) != n))
 		return 0;
 	i = n + 1;
-	if (i < len && s[i] == '[') {
+	if (s[i] == '[') {
 		/* domain-literal: dtext-no-obs = %d33-90 / %d94-126 */
 		for (i++; i < len && s[i] != ']'; i++)
 			if ((unsigned char)s[i] < 33 ||
@@ -95,7 +106,7 @@ tp_uri_addr_spec_ok(const char *s, size_t len)
 				return 0;
 		return i + 1 == len;
 	}
-	return i < len && dot_atom(s + i, len - i) == len - i;
+	return dot_atom(s + i, len - i) == len - i;
 }
 
 static int

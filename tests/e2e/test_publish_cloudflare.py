@@ -159,9 +159,10 @@ def test_unchanged_writes_nothing(binary, cloudflare_factory, tmp_path):
 
 def test_legacy_unquoted_record_is_unchanged(binary, cloudflare_factory,
                                              tmp_path):
-    rec = txt(OWNER, REC)
-    rec["content_as_stored"] = REC  # written unquoted by an older tool
+    # Written unquoted by an older tool; the API keeps it as sent.
+    rec = {"type": "TXT", "name": OWNER, "content": REC, "ttl": 300}
     sb = cloudflare_factory(records={"example.test": [rec]})
+    assert records(sb)[0]["content"] == REC
     r = cmd(binary, sb, tmp_path, "publish", "--rua", RUA, "example.test")
     assert r.returncode == 0, r.stderr
     assert one(r)["action"] == "unchanged"
@@ -688,16 +689,17 @@ def test_interrupt_lets_write_finish(binary, cloudflare_factory, tmp_path):
     import time
     sb = cloudflare_factory(zones=["example.test", "other.test"])
     sb.control.add_fault({"match": {"method": "POST"}, "action": "delay",
-                          "seconds": 3, "when": "before"})
+                          "seconds": 3, "when": "after"})
     p = subprocess.Popen(
         [binary, "publish", "--provider", "cloudflare", "--output", "json",
          "--rua", RUA, "--nameserver", sb.knot_addr, "--interval", "0.2",
          "example.test", "other.test"],
         env=env_for(sb, tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
+    # The create is applied at once, its answer comes 3 s later:
+    # interrupt while it is in flight.
     end = time.monotonic() + 15
-    while time.monotonic() < end and \
-            sb.control.counters()["by_method"].get("POST", 0) == 0:
+    while time.monotonic() < end and not records(sb):
         time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
@@ -709,3 +711,89 @@ def test_interrupt_lets_write_finish(binary, cloudflare_factory, tmp_path):
     assert res["other.test"]["error"]["kind"] == "interrupted"
     assert len(records(sb)) == 1
     assert records(sb, "other.test", "_smtp._tls.other.test") == []
+
+
+def test_named_account_and_flag_precedence(binary, cloudflare_factory,
+                                           tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "other.test"],
+                            tokens=[{"token": "eu-token",
+                                     "zones": ["other.test"]},
+                                    {"token": "env-token",
+                                     "zones": ["example.test"]}])
+    tok = tmp_path / "eu-token"
+    tok.write_text("eu-token\n")
+    conf = tmp_path / "config"
+    conf.write_text(
+        'defaults = { provider = "cloudflare"; rua = ["%s"]; '
+        'http_retries = 1; };\n'
+        'accounts = ( { name = "cf-eu"; provider = "cloudflare"; '
+        'api_token_file = "%s"; } );\n'
+        'domains = ( { name = "other.test"; account = "cf-eu"; } );\n'
+        % (RUA, tok))
+    conf.chmod(0o600)
+    # Each token sees one zone only. The account's own token beats the
+    # environment's; --cloudflare-api-url beats CLOUDFLARE_API_URL.
+    e = env_for(sb, tmp_path, CLOUDFLARE_API_URL="https://127.0.0.1:1/x",
+                CLOUDFLARE_API_TOKEN="env-token")
+    r = run(binary, sb, tmp_path, "plan", "--config", str(conf),
+            "--output", "json", "--cloudflare-api-url", sb.api_url,
+            "other.test", env=e)
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "would-create"
+    # A domain without the account uses the environment's token.
+    r = run(binary, sb, tmp_path, "plan", "--config", str(conf),
+            "--output", "json", "--cloudflare-api-url", sb.api_url,
+            "example.test", env=e)
+    assert r.returncode == 0, r.stderr
+    # Without the flag, the bad CLOUDFLARE_API_URL is used: it fails.
+    r = run(binary, sb, tmp_path, "plan", "--config", str(conf),
+            "--output", "json", "example.test", env=e)
+    assert r.returncode == 1
+    assert one(r)["error"]["kind"] == "network"
+
+
+def test_many_domains_list_zones_once(binary, cloudflare_factory,
+                                      tmp_path):
+    sb = cloudflare_factory(zones=["example.test", "sub.example.test"])
+    names = ["d%02d.example.test" % i for i in range(22)] + \
+        ["x.sub.example.test"]
+    r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "--domains-file",
+            "-", input="\n".join(names) + "\n", wait=False)
+    assert r.returncode == 0, r.stderr
+    doc = report(r)
+    zones = {x["domain"]: x["zone"] for x in doc["results"]}
+    assert zones["d00.example.test"] == "example.test"
+    assert zones["x.sub.example.test"] == "sub.example.test"
+    assert doc["summary"]["would-create"] == len(names)
+    by = sb.control.counters()["by_endpoint"]
+    # One zone listing for the whole run, then one read per domain.
+    assert by["GET /zones"] == 1
+    assert by["GET /zones/{zone_id}/dns_records"] == len(names)
+    # One TLS handshake for the run: the connection is reused.
+    assert sb.control.counters()["tls_handshakes"] == 1
+
+
+def test_interrupt_finishes_a_multi_request_write(binary, cloudflare_factory,
+                                                  tmp_path):
+    import signal
+    import time
+    # Consolidating two records is a PATCH then a DELETE: an interrupt
+    # between them must not leave the name half-changed.
+    sb = cloudflare_factory(records={"example.test": [
+        txt(OWNER, OLD), txt(OWNER, "v=TLSRPTv1; rua=mailto:b@example.test")]})
+    sb.control.add_fault({"match": {"method": "PATCH"}, "action": "delay",
+                          "seconds": 2, "when": "after"})
+    p = subprocess.Popen(
+        [binary, "publish", "--provider", "cloudflare", "--output", "json",
+         "--rua", RUA, "--no-wait", "example.test"],
+        env=env_for(sb, tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 15
+    while time.monotonic() < end and not any(
+            x["content"] == quoted(REC) for x in records(sb)):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130, err
+    assert json.loads(out)["results"][0]["action"] == "updated"
+    assert [x["content"] for x in records(sb)] == [quoted(REC)]

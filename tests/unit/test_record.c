@@ -36,8 +36,8 @@ static const struct vcase cases[] = {
     {"v=TLSRPTv1; rua=mailto:a@example.com; ", OK, ""},
     {"v=TLSRPTv1; rua=mailto:a@example.com ;", OK, ""},
     {"v=TLSRPTv1; rua=mailto:a@example.com\t;\t", OK, ""},
-    {"v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/v1/tlsrpt",
-     OK, "I:multiple-uris"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/v1/tlsrpt", OK,
+     "I:multiple-uris"},
     {"v=TLSRPTv1; rua=https://reporting.example.com/v1/tlsrpt", OK,
      "W:https-only"},
     {"v=TLSRPTv1; rua=mailto:a@example.com,mailto:b@example.net", OK,
@@ -122,19 +122,18 @@ static const struct vcase cases[] = {
      "I:multiple-uris I:uri-duplicate"},
     {"v=TLSRPTv1; rua=mailto:a@x.example,b@y.example", BAD,
      "E:uri-unencoded-comma"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com?cc=b@example.com,c@example.com",
-     BAD, "E:uri-unencoded-comma"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com?cc=b@example.com,c@example.com", BAD,
+     "E:uri-unencoded-comma"},
     {"v=TLSRPTv1; rua=https://r.example.com/a;b", BAD,
      "W:https-only E:uri-unencoded-semicolon"},
     {"v=TLSRPTv1; rua=https://r.example.com/a;b=c", OK,
      "W:https-only W:ext-unknown"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; mailto:b@example.com", BAD,
      "E:field-no-equals"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com!10m", BAD,
-     "E:uri-unencoded-bang"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com!10m", BAD, "E:uri-unencoded-bang"},
     {"v=TLSRPTv1; rua=mailto:a!b@example.com", BAD, "E:uri-unencoded-bang"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com!10m",
-     OK, "W:uri-unencoded-bang"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com!10m", OK,
+     "W:uri-unencoded-bang"},
     {"v=TLSRPTv1; rua=<mailto:a@example.com>", BAD, "E:uri-angle-brackets"},
     {"v=TLSRPTv1; rua=\"mailto:a@example.com\"", BAD, "E:quote-char"},
     {"v=TLSRPTv1; rua=mailto:a@ex\xc3\xa4mple.com", BAD, "E:non-ascii"},
@@ -152,8 +151,7 @@ static const struct vcase cases[] = {
      "E:semantic-scheme-unsupported"},
     {"v=TLSRPTv1; rua=mailto:a@example.com,http://r.example.com/", OK,
      "W:uri-scheme-unsupported"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com,x:", OK,
-     "W:uri-scheme-unsupported"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com,x:", OK, "W:uri-scheme-unsupported"},
     {"v=TLSRPTv1; rua=mailto:reports", BAD, "E:semantic-mailto-no-addr-spec"},
     {"v=TLSRPTv1; rua=mailto:", BAD, "E:semantic-mailto-no-addr-spec"},
     {"v=TLSRPTv1; rua=mailto:?subject=x", BAD,
@@ -166,8 +164,7 @@ static const struct vcase cases[] = {
     {"v=TLSRPTv1; rua=https://", BAD, "E:semantic-https-no-host"},
     {"v=TLSRPTv1; rua=https:host", BAD, "E:semantic-https-no-host"},
     {"v=TLSRPTv1; rua=https:///tlsrpt", BAD, "E:semantic-https-no-host"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com,https://", OK,
-     "W:https-no-host"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com,https://", OK, "W:https-no-host"},
     {"v=TLSRPTv1; rua=https://r.example.com:0/", BAD,
      "E:semantic-https-bad-port"},
     {"v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com:65536/", OK,
@@ -181,7 +178,8 @@ static const struct vcase cases[] = {
     {"v=TLSRPTv1; rua=mailto:a@example.com%2Cb@example.com", OK,
      "W:mailto-multiple-addresses"},
     {"v=TLSRPTv1; rua=mailto:a%21b@example.com", OK, "W:mailto-pct-encoded"},
-    {"v=TLSRPTv1; rua=mailto:a%20b@example.com", BAD,
+    {"v=TLSRPTv1; rua=mailto:a%20b@example.com", OK, "W:mailto-pct-encoded"},
+    {"v=TLSRPTv1; rua=mailto:a@exa%20mple.com", BAD,
      "E:semantic-mailto-no-addr-spec"},
     {"v=TLSRPTv1; rua=mailto:%22a%20b%22@example.com", OK,
      "W:mailto-pct-encoded"},
@@ -237,8 +235,7 @@ static const struct vcase cases[] = {
      BAD, "E:ext-name-too-long"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; _x=v", BAD, "E:ext-name-invalid"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; -x=v", BAD, "E:ext-name-invalid"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com; x/y=v", BAD,
-     "E:ext-name-invalid"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com; x/y=v", BAD, "E:ext-name-invalid"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; =v", BAD, "E:ext-name-invalid"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; x=", BAD, "E:ext-value-empty"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; x=a b", BAD,
@@ -247,8 +244,7 @@ static const struct vcase cases[] = {
      "E:ext-value-invalid-char"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; x=\xc3\xa4", BAD, "E:non-ascii"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; x=a\x7f", BAD, "E:control-char"},
-    {"v=TLSRPTv1; rua=mailto:a@example.com; x= a", BAD,
-     "E:wsp-around-equals"},
+    {"v=TLSRPTv1; rua=mailto:a@example.com; x= a", BAD, "E:wsp-around-equals"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; x", BAD, "E:field-no-equals"},
     {"v=TLSRPTv1; rua=mailto:a@example.com; "
      "x=!\"#$%&'()*+,-./0123456789:<>?@AZ[\\]^_`az{|}~",
@@ -274,7 +270,9 @@ check_codes(const struct vcase *c, const struct tp_diags *d)
 		for (i = 0; i < d->n; i++)
 			if (strcmp(d->v[i].code, tok + 2) == 0 &&
 			    tp_severity_name(d->v[i].severity)[0] ==
-			        (sev == 'E' ? 'e' : sev == 'W' ? 'w' : 'i'))
+			        (sev == 'E'       ? 'e'
+			             : sev == 'W' ? 'w'
+			                          : 'i'))
 				found = 1;
 		if (!found)
 			bad = 1;
@@ -330,9 +328,9 @@ test_cases(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(tp_record_validate(&d, cases[i].rec,
-		                                    strlen(cases[i].rec)),
-		                 0);
+		assert_int_equal(
+		    tp_record_validate(&d, cases[i].rec, strlen(cases[i].rec)),
+		    0);
 		check_invariants(cases[i].rec, strlen(cases[i].rec), &d);
 		if ((tp_diags_count(&d, TP_SEV_ERROR) == 0) != cases[i].valid) {
 			print_message("'%s': expected %s\n", cases[i].rec,
@@ -361,8 +359,7 @@ test_offsets(void **state)
 	    {"v=TLSRPTv1 ; rua=mailto:a@example.com", "wsp-before-semicolon",
 	     10},
 	    {"v=TLSRPTv1; RUA=mailto:a@example.com", "rua-key-case", 12},
-	    {"v=TLSRPTv1; rua=mailto:a@example.com,", "rua-trailing-comma",
-	     36},
+	    {"v=TLSRPTv1; rua=mailto:a@example.com,", "rua-trailing-comma", 36},
 	    {"v=TLSRPTv1; rua=mailto:a@example.com ", "trailing-wsp", 36},
 	    {"v=TLSRPTv1; rua=mailto:a@example.com!10m", "uri-unencoded-bang",
 	     36},
