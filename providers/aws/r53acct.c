@@ -35,8 +35,11 @@ tp_r53_account_new(struct tp_r53_account **out,
 	tp_aws_conf_from_settings(&a->conf, settings);
 	if (opts != NULL)
 		a->opts = *opts;
-	/* STS and instance metadata are not Route 53: not its budget. */
+	/* STS and instance metadata are not Route 53: not its budget. The
+	 * stop flag belongs to the worker that opened the account, which
+	 * may end before another worker refreshes: not kept. */
 	a->opts.limiter = NULL;
+	a->opts.stop = NULL;
 	a->conf.http = &a->opts;
 	rc = tp_aws_endpoint_route53(&a->ep, &a->conf);
 	if (rc == 0)
