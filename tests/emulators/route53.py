@@ -94,6 +94,7 @@ class Route53Emulator(Emulator):
         self.key_service = getattr(o, "key_service", None)
         self.sync_delay = float(getattr(o, "sync_delay", 1.0))
         self.prior_window = float(getattr(o, "prior_request_window", 0.0))
+        self.batch_shape = getattr(o, "batch_error_shape", "error")
         self.zones = {}         # id -> zone (r53_model.new_zone)
         self.keys = {}          # access key id -> key dict
         self.changes = {}       # change id -> change
@@ -133,6 +134,12 @@ class Route53Emulator(Emulator):
         g.add_argument("--prior-request-window", type=float, default=0.0,
                        help="refuse a change to a zone this many seconds "
                        "after the previous one with PriorRequestNotComplete")
+        g.add_argument("--batch-error-shape", choices=("error", "messages"),
+                       default="error",
+                       help="refused batches as ErrorResponse with code "
+                       "InvalidChangeBatch and '[msg, msg]' (error, what "
+                       "botocore parses) or as an InvalidChangeBatch "
+                       "document with Messages (messages)")
 
     # --- seeding -------------------------------------------------------------
     def _add_zone(self, spec):
@@ -151,7 +158,7 @@ class Route53Emulator(Emulator):
                 m.rdata_key(rr["Type"], v)      # validates TXT
             if r.get("set_id"):
                 rr["SetIdentifier"] = r["set_id"]
-            z["rrsets"][(rr["Name"], rr["Type"], r.get("set_id", ""))] = rr
+            z["rrsets"][(rr["Name"], rr["Type"], r.get("set_id") or "")] = rr
             self._push(z, rr["Name"], immediate=True)
         return z
 
@@ -166,7 +173,8 @@ class Route53Emulator(Emulator):
         "arn"}], "zones": [{"name", "private", "id", "records": [{"name",
         "type", "ttl", "values": [wire values], "set_id"}]}],
         "concurrent": [{"zone", "name", "count", "ttl", "values" (null:
-        delete)}], "settings": {"sync_delay", "prior_request_window"}}"""
+        delete)}], "settings": {"sync_delay", "prior_request_window",
+        "batch_error_shape"}}"""
         out = {"zones": {}}
         for k in data.get("keys", []):
             self._add_key(k)
@@ -180,6 +188,7 @@ class Route53Emulator(Emulator):
                     c["name"]), "count": int(c.get("count", 1)),
                 "ttl": int(c.get("ttl", 300)), "values": c.get("values")})
         s = data.get("settings", {})
+        self.batch_shape = s.get("batch_error_shape", self.batch_shape)
         self.sync_delay = float(s.get("sync_delay", self.sync_delay))
         self.prior_window = float(s.get("prior_request_window",
                                         self.prior_window))
@@ -298,6 +307,11 @@ class Route53Emulator(Emulator):
             self._authenticate(req, op)
             return getattr(self, "_h_" + op)(req, *args)
         except m.R53Error as e:
+            if e.shape == "batch" and self.batch_shape == "error":
+                # What the AWS CLI shows: "(InvalidChangeBatch) ...: [Tried
+                # to create resource record set [name=...] but it ...]".
+                e = m.R53Error(e.status, e.code,
+                               "[%s]" % ", ".join(e.messages))
             return xml_response(e.status, m.error_xml(e, str(uuid.uuid4())))
 
     def _zone(self, zid):
