@@ -182,8 +182,9 @@ help_flags(FILE *f)
 				continue;
 			(void)snprintf(arg, sizeof(arg), "--%s%s", d->flag,
 			               is_switch(d) ? "" : " VALUE");
-			fprintf(f, "  %-30s %s%s%s\n", arg, d->help,
-			        d->env ? "; env " : "", d->env ? d->env : "");
+			fprintf(f, "  %s  (%s%s%s)\n      %s\n", arg,
+			        list[i]->name, d->env ? ", env " : "",
+			        d->env ? d->env : "", d->help);
 		}
 }
 

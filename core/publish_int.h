@@ -51,6 +51,7 @@ struct pub_account {
 	struct tp_ratelimit *limiter;
 	struct pub_zone_cache zones;
 	size_t ndomains;
+	int ttl_clamped; /* clamp_ttl raised a TTL: warned once */
 	/* The provider's per-account state (open_account), made on the
 	 * first open of the account under shared_lock. */
 	pthread_mutex_t shared_lock;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "publish_int.h"
 #include "tlsrpt/buf.h"
@@ -211,6 +212,67 @@ item_rua(struct pub_run *run, struct pub_item *it,
 	return rc;
 }
 
+/* The provider's clamp_ttl setting, when it declares one. */
+static const struct tp_setting_def *
+clamp_def(const struct tp_provider *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsettings; i++)
+		if (strcmp(p->settings[i].key, "clamp_ttl") == 0)
+			return &p->settings[i];
+	return NULL;
+}
+
+/*
+ * A TTL outside the provider's range is refused, saying what it accepts.
+ * One below the minimum is raised to it instead only when the account
+ * sets clamp_ttl (a setting the provider declares, e.g. GoDaddy's 600 s
+ * floor), and then a warning says so, once per account.
+ */
+static int
+ttl_check(struct pub_run *run, struct pub_item *it, const char *what)
+{
+	const struct tp_provider *p = it->acct->p;
+	const struct tp_setting_def *d = clamp_def(p);
+	struct tp_buf how = TP_BUF_INIT(256);
+	char msg[TP_ERR_MSG_MAX];
+	const char *v;
+	int rc;
+
+	rc = tp_provider_check_ttl(p, it->ttl, what);
+	if (rc == 0 || d == NULL || it->ttl >= p->min_ttl)
+		return rc;
+	(void)snprintf(msg, sizeof(msg), "%s", tp_err_msg());
+	v = tp_settings_get(it->acct->settings, d->key);
+	if (v == NULL || strcasecmp(v, "no") == 0 ||
+	    strcasecmp(v, "false") == 0) {
+		tp_buf_addf(&how, "%s%s%s", d->flag ? "--" : "",
+		            d->flag ? d->flag : "", d->flag ? " yes, " : "");
+		tp_buf_addf(&how, "%s%s", d->env ? d->env : "",
+		            d->env ? "=yes, or " : "");
+		rc = tp_err_set(TP_EUSAGE,
+		                "%s; or set %s (%s%s = \"yes\"; in the config "
+		                "file) to publish with %ld s instead",
+		                msg, d->key, how.s, d->key, p->min_ttl);
+		tp_buf_release(&how);
+		return rc;
+	}
+	if (strcasecmp(v, "yes") != 0 && strcasecmp(v, "true") != 0)
+		return tp_err_set(
+		    TP_ECONFIG, "%s: %s '%s' (%s) is neither yes nor no",
+		    p->name, d->key, v,
+		    tp_settings_source(it->acct->settings, d->key));
+	if (!it->acct->ttl_clamped++)
+		tp_sink_log(run->o->sink, TP_LOG_WARN,
+		            "%s: TTL %ld (%s) is below the %ld s %s accepts: "
+		            "using %ld s (%s is set)",
+		            p->name, it->ttl, what, p->min_ttl, p->title,
+		            p->min_ttl, d->key);
+	it->ttl = p->min_ttl;
+	return 0;
+}
+
 static int
 item_ttl(struct pub_run *run, struct pub_item *it,
          const struct tp_conf_domain *e)
@@ -234,7 +296,7 @@ item_ttl(struct pub_run *run, struct pub_item *it,
 	it->ttl = ttl;
 	if (ttl == 0 || run->o->mode == TP_PUBLISH_MODE_REMOVE)
 		return 0;
-	return tp_provider_check_ttl(it->acct->p, ttl, what);
+	return ttl_check(run, it, what);
 }
 
 static int

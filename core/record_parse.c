@@ -23,9 +23,6 @@
 #include "tlsrpt/err.h"
 #include "tlsrpt/record.h"
 
-#define VERSION     "v=TLSRPTv1"
-#define VERSION_LEN 10
-
 size_t
 tp_rec_add(struct rec_ctx *c, enum tp_severity sev, const char *code,
            size_t off, const char *hint, const char *fmt, ...)
@@ -82,7 +79,8 @@ tp_rec_bad_byte(struct rec_ctx *c, size_t off, const char *other_code,
 		                 "(the DNS interface stored them as data)",
 		                 "literal quote character in %s", context);
 	else
-		(void)tp_rec_add(c, TP_SEV_ERROR, other_code, off, hint,
+		(void)tp_rec_add(c, TP_SEV_ERROR, other_code, off,
+		                 hint != NULL ? hint : "remove it",
 		                 "%s is not allowed in %s",
 		                 tp_uri_char_name(nb, b), context);
 }

@@ -13,9 +13,13 @@
  *   2. One extern line and one table line below.
  *   3. docs/providers/example.md: credentials, permissions, settings,
  *      limits, pitfalls (the `providers` command points to it).
- *   4. tests/emulators/example.py, an emulator of its API over HTTPS.
- *   5. tests/e2e/test_publish_example.py and its section in
- *      config.example; `make demo PROVIDER=example` then works.
+ *   4. tests/emulators/example.py, an emulator of its API over HTTPS
+ *      (on tests/emulators/base.py), and one function in
+ *      tests/harness/sandbox.py so that `make demo PROVIDER=example`
+ *      runs the publish-and-confirm flow against it.
+ *   5. tests/e2e/test_publish_example.py (tests/e2e/
+ *      test_publish_cloudflare.py is the model) and its section in
+ *      config.example.
  * Nothing in cmd/ or core/ changes: options, settings and the
  * `providers` listing are all driven by the descriptor.
  */
@@ -27,11 +31,13 @@
 
 extern const struct tp_provider tp_provider_cloudflare;
 extern const struct tp_provider tp_provider_route53;
+extern const struct tp_provider tp_provider_godaddy;
 
 /* Listing order of `providers` and --help. */
 static const struct tp_provider *const providers[] = {
     &tp_provider_cloudflare,
     &tp_provider_route53,
+    &tp_provider_godaddy,
 };
 
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))

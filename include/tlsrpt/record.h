@@ -52,8 +52,12 @@ int tp_record_rua(struct tp_strv *out, const char *rec, size_t len);
  * percent-encoded, an IDN mail domain or https host converted to its
  * A-label. Rejects, with TP_EUSAGE and a specific message, other schemes,
  * mailto without an addr-spec, https without a host, whitespace, control
- * characters, and a bare address (suggesting "mailto:ADDR"). *out owned by
- * the caller.
+ * characters, and a bare address (suggesting "mailto:ADDR"). Because the
+ * result must validate with no warning, it also rejects what deployed
+ * reporters mangle: a mail address that would need percent-encoding
+ * (including "," "!" ";" in it, and several addresses in one URI), mailto
+ * header fields, "=" in the URI, https credentials and fragments.
+ * *out owned by the caller.
  */
 int tp_rua_normalize(char **out, const char *uri);
 
@@ -61,7 +65,9 @@ int tp_rua_normalize(char **out, const char *uri);
  * Build the canonical record "v=TLSRPTv1; rua=URI[,URI...]" from one or
  * more destinations (each canonicalised with tp_rua_normalize; exact
  * duplicates dropped, order kept). The result validates with no warning.
- * *out owned by the caller. TP_EUSAGE when rua is empty or one is bad.
+ * *out owned by the caller. TP_EUSAGE when rua is empty or one is bad,
+ * when every destination is https (the https-only warning), or when the
+ * record would exceed 2048 bytes.
  */
 int tp_record_build(char **out, const struct tp_strv *rua);
 
@@ -79,6 +85,9 @@ enum tp_rrset_status {
  * Distinct diagnostics for zero, several (including the same text split
  * differently) and unrelated values. *index is the position in set of the
  * record senders would use, or (size_t)-1. Returns 0 or TP_EINTERNAL.
+ * Set-level diagnostics (rrset-*) have offset 0 and name the value in
+ * their message; the kept record's own diagnostics follow, with offsets
+ * into set->v[*index] (which is given even when that record is invalid).
  */
 int tp_rrset_validate(struct tp_diags *out, enum tp_rrset_status *status,
                       size_t *index, const struct tp_txtset *set);

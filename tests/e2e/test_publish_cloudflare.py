@@ -797,3 +797,22 @@ def test_interrupt_finishes_a_multi_request_write(binary, cloudflare_factory,
     assert p.returncode == 130, err
     assert json.loads(out)["results"][0]["action"] == "updated"
     assert [x["content"] for x in records(sb)] == [quoted(REC)]
+
+
+def test_identical_record_conflict_rereads(binary, cloudflare, tmp_path):
+    # 81058 on the create: someone else's write raced ours. The set is read
+    # again, planned again, and written once more only if still needed.
+    cloudflare.control.add_fault({
+        "match": {"method": "POST"}, "action": "status", "status": 400,
+        "json": {"success": False, "messages": [], "result": None,
+                 "errors": [{"code": 81058, "message":
+                             "An identical record already exists."}]}})
+    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA, "-v",
+            "example.test")
+    assert r.returncode == 0, r.stderr
+    assert one(r)["action"] == "created"
+    assert "conflict" in r.stderr
+    c = cloudflare.control.counters()
+    assert c["by_method"]["POST"] == 2
+    assert c["by_endpoint"]["GET /zones/{zone_id}/dns_records"] == 2
+    assert len(records(cloudflare)) == 1

@@ -49,6 +49,24 @@ def cloudflare(ca, tmp):
     return sb, info
 
 
+def godaddy(ca, tmp):
+    from harness.fixtures_godaddy import GoDaddySandbox
+    sb = GoDaddySandbox(ca, tmp, domains=[ZONE])
+    config = (
+        "# Sandbox settings written by `make demo` (see config.example).\n"
+        "defaults = {\n"
+        '  cacert = "%s";   # trust the sandbox\'s test CA\n'
+        '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
+        "};\n"
+        "godaddy = {\n"
+        '  api_url = "%s";   # the GoDaddy API emulator\n'
+        "};\n" % (ca.ca_file, sb.knot_addr, sb.base_url))
+    info = {"env": {"GODADDY_API_KEY": sb.key,
+                    "GODADDY_API_SECRET": sb.secret}, "config": config,
+            "nameserver": sb.knot_addr, "control_url": sb.control.url}
+    return sb, info
+
+
 def route53(ca, tmp):
     from harness.fixtures_route53 import Route53Sandbox
     sb = Route53Sandbox(ca, tmp, zones=[ZONE], sync_delay=1.0)
@@ -76,6 +94,7 @@ def route53(ca, tmp):
 SANDBOXES = {
     "cloudflare": cloudflare,
     "route53": route53,
+    "godaddy": godaddy,
 }
 
 
