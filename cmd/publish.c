@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "output.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/provider.h"
 #include "tlsrpt/publish.h"
+#include "tlsrpt/shard.h"
 
 enum {
 	OPT_PROVIDER = 256,
@@ -37,6 +39,10 @@ enum {
 	OPT_REPORT,
 	OPT_DRY_RUN,
 	OPT_DETAILED,
+	OPT_JOBS,
+	OPT_FAIL_FAST,
+	OPT_SHARD,
+	OPT_MAX_CHANGES,
 	OPT_PROVIDER_FLAG = 1000 /* + index into the flag table */
 };
 
@@ -59,6 +65,10 @@ static const struct option base_opts[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"max-changes", required_argument, NULL, OPT_MAX_CHANGES},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -89,7 +99,17 @@ static const char help_remove[] =
     "Remove the TLS-RPT value(s) at _smtp._tls.DOMAIN, keep every other\n"
     "TXT value, then confirm that no authoritative server serves one.\n";
 
-static const char help_options[] =
+static const char help_restore[] =
+    "usage: tlsrpt-publish restore --report FILE [OPTIONS]\n"
+    "\n"
+    "Put back the TXT sets a report recorded as \"before\" (--report FILE,\n"
+    "or --output json/jsonl of publish or remove), for every domain that\n"
+    "run created, updated or removed; then confirm them in DNS. A domain\n"
+    "whose set is no longer what the report left there was changed since:\n"
+    "it is left alone and reported as a conflict. Same write path as\n"
+    "publish; --dry-run shows what it would do.\n";
+
+static const char help_domains[] =
     "\n"
     "Domains:\n"
     "  DOMAIN...              domains as arguments (IDNs are converted)\n"
@@ -97,10 +117,18 @@ static const char help_options[] =
     "stdin\n"
     "  --all                  every domain of the config file's domains "
     "list\n"
+    "  --shard K/N            only the domains of shard K of N (a stable "
+    "hash of\n"
+    "                         each name, see tlsrpt-publish(1)); the "
+    "accounts'\n"
+    "                         rates are divided by N\n";
+
+static const char help_what[] =
     "\n"
     "What to publish:\n"
     "  --provider NAME        DNS provider ('tlsrpt-publish providers' "
-    "lists them)\n"
+    "lists them),\n"
+    "                         or auto: from each domain's name servers\n"
     "  --rua URI              report destination, mailto: or https: "
     "(repeatable)\n"
     "  --keep-existing-rua    keep the destinations of the record already "
@@ -111,7 +139,21 @@ static const char help_options[] =
     "                         default, an existing one keeps its TTL\n"
     "  --zone-id ID           the provider's zone id (skips zone search)\n"
     "  --dry-run              plan only, write nothing (publish: as plan)\n"
-    "  --detailed-exitcode    plan: exit 4 when changes are pending\n"
+    "  --detailed-exitcode    plan: exit 4 when changes are pending\n";
+
+static const char help_bulk[] =
+    "\n"
+    "Many domains:\n"
+    "  --jobs N               publish workers (default 4, or jobs in the "
+    "config);\n"
+    "                         each account's request rate holds whatever "
+    "N is\n"
+    "  --max-changes N        plan every domain first; write nothing, exit "
+    "2, when\n"
+    "                         more than N would change\n"
+    "  --fail-fast            start no new domain once one has failed\n";
+
+static const char help_options[] =
     "\n"
     "Confirmation in DNS:\n"
     "  --no-wait              do not wait for the name servers (reported as\n"
@@ -130,7 +172,9 @@ static const char help_options[] =
     "  --cacert FILE          CA bundle to trust for the API (also "
     "CURL_CA_BUNDLE)\n"
     "  --output FORMAT        text (default), json or jsonl\n"
-    "  --report FILE          also write the JSON report to FILE\n"
+    "  --report FILE          also write the JSON report to FILE (restore: "
+    "the\n"
+    "                         report to put back)\n"
     "  -q, --quiet            only results and errors\n"
     "  -v, --verbose          more detail; -vv dumps HTTP with secrets "
     "redacted\n"
@@ -195,8 +239,19 @@ usage(const struct pub_cli *c, FILE *f)
 		fputs(help_plan, f);
 	else if (c->o.mode == TP_PUBLISH_MODE_REMOVE)
 		fputs(help_remove, f);
+	else if (c->o.mode == TP_PUBLISH_MODE_RESTORE)
+		fputs(help_restore, f);
 	else
 		fputs(help_publish, f);
+	if (c->o.mode != TP_PUBLISH_MODE_RESTORE) {
+		fputs(help_domains, f);
+		fputs(help_what, f);
+	} else {
+		fputs("\n  --dry-run              show what it would put back; "
+		      "write nothing\n",
+		      f);
+	}
+	fputs(help_bulk, f);
 	fputs(help_options, f);
 	help_flags(f);
 	fputs(help_secrets, f);
@@ -327,6 +382,8 @@ add_flag(struct pub_cli *c, int idx, const char *arg)
 static int
 one_opt(struct pub_cli *c, int ch, const char *arg)
 {
+	long n;
+
 	switch (ch) {
 	case OPT_PROVIDER:
 		c->o.provider = arg;
@@ -388,6 +445,30 @@ one_opt(struct pub_cli *c, int ch, const char *arg)
 	case OPT_DETAILED:
 		c->o.detailed = 1;
 		return 0;
+	case OPT_JOBS:
+		if (parse_long(&n, arg, 1, TP_PUBLISH_JOBS_MAX) != 0)
+			return cmd_usage_error(
+			    c->name,
+			    "--jobs '%s': a whole number from "
+			    "1 to %d",
+			    arg, TP_PUBLISH_JOBS_MAX);
+		c->o.jobs = (int)n;
+		return 0;
+	case OPT_FAIL_FAST:
+		c->o.fail_fast = 1;
+		return 0;
+	case OPT_SHARD:
+		if (tp_shard_parse(&c->o.shard_k, &c->o.shard_n, arg) != 0)
+			return cmd_usage_error(c->name, "%s", tp_err_msg());
+		return 0;
+	case OPT_MAX_CHANGES:
+		if (parse_long(&c->o.max_changes, arg, 0, 1000000000L) != 0)
+			return cmd_usage_error(c->name,
+			                       "--max-changes '%s': a whole "
+			                       "number, 0 or more",
+			                       arg);
+		c->o.max_changes_set = 1;
+		return 0;
 	case 'q':
 		c->quiet = 1;
 		return 0;
@@ -441,10 +522,43 @@ parse(struct pub_cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* restore takes everything it does from the report. */
+static int
+validate_restore(struct pub_cli *c)
+{
+	const char *bad = c->domains.n > 0 ? "DOMAIN arguments"
+	    : c->domains_file != NULL      ? "--domains-file"
+	    : c->o.all                     ? "--all"
+	    : c->o.provider != NULL        ? "--provider"
+	    : c->rua.n > 0                 ? "--rua"
+	    : c->o.ttl != 0                ? "--ttl"
+	    : c->o.zone_id != NULL         ? "--zone-id"
+	    : c->o.keep_existing_rua       ? "--keep-existing-rua"
+	    : c->o.detailed                ? "--detailed-exitcode"
+	                                   : NULL;
+
+	if (bad != NULL)
+		return cmd_usage_error(c->name,
+		                       "%s: restore takes the domains, "
+		                       "providers and TXT sets from the report",
+		                       bad);
+	if (c->report == NULL)
+		return cmd_usage_error(
+		    c->name,
+		    "give the report to put back: --report "
+		    "FILE (written by publish or remove with "
+		    "--report, or their --output json/jsonl)");
+	c->o.restore_report = c->report;
+	c->report = NULL;
+	return 0;
+}
+
 /* Checks that need every option, before anything runs. */
 static int
 validate(struct pub_cli *c)
 {
+	if (c->o.mode == TP_PUBLISH_MODE_RESTORE && validate_restore(c) != 0)
+		return TP_EXIT_USAGE;
 	if (c->o.mode == TP_PUBLISH_MODE_PUBLISH && c->o.dry_run)
 		c->o.mode = TP_PUBLISH_MODE_PLAN;
 	if (c->o.detailed && c->o.mode != TP_PUBLISH_MODE_PLAN)
@@ -469,13 +583,24 @@ validate(struct pub_cli *c)
 	return 0;
 }
 
-static volatile int stop_flag;
+static volatile sig_atomic_t stop_flag;
+static volatile int stop_seen; /* what core watches */
 
+/* The first SIGINT/SIGTERM asks for an orderly stop (writes in flight
+ * finish, the report says what was done); a second one aborts at once. */
 static void
 on_signal(int sig)
 {
+	static const char msg[] = "\ntlsrpt-publish: second interrupt: "
+	                          "aborting now; the report is incomplete\n";
+
 	(void)sig;
+	if (stop_flag) {
+		(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		_exit(TP_EXIT_INTERRUPT);
+	}
 	stop_flag = 1;
+	stop_seen = 1;
 }
 
 static void
@@ -507,7 +632,7 @@ run(struct pub_cli *c)
 	c->o.nameservers = &c->nameservers;
 	c->o.domains = &c->domains;
 	c->o.sink = cmd_output_sink(out);
-	c->o.stop = &stop_flag;
+	c->o.stop = &stop_seen;
 	catch_signals();
 	rc = tp_publish_run(&c->o, &sum);
 	if (rc != 0) {
@@ -561,4 +686,10 @@ int
 cmd_remove(int argc, char **argv)
 {
 	return cmd_change(argc, argv, TP_PUBLISH_MODE_REMOVE);
+}
+
+int
+cmd_restore(int argc, char **argv)
+{
+	return cmd_change(argc, argv, TP_PUBLISH_MODE_RESTORE);
 }

@@ -14,9 +14,14 @@
  * values kept byte for byte, raw, each with the TTL), and DELETE is used
  * only when nothing is left. The API has no compare-and-swap: a change
  * someone else makes between our read and our PUT is lost, and one made
- * just after it would make our result a lie. So every write is read back,
- * and a set that is not what was written is reported as a conflict (core
- * then reads, plans and writes once more).
+ * just after it would make our result a lie. So a write is checked
+ * afterwards: by the confirm stage, which compares the whole set the name
+ * servers serve with what was written (no request), or, when the run does
+ * not confirm (--no-wait) or read_back is "yes" (the default), by reading
+ * it back here, a set that is not what was written being a conflict
+ * (core then reads, plans and writes once more). The read-back costs one
+ * request per written domain, which a bulk run at GoDaddy's 60 requests a
+ * minute feels: read_back "auto" leaves it to the confirm stage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +59,11 @@ static const struct tp_setting_def gd_settings[] = {
     {"clamp_ttl", "GODADDY_CLAMP_TTL", "godaddy-clamp-ttl", 0, "no",
      "yes: raise a TTL below GoDaddy's minimum of 600 s to 600 (with a "
      "warning) instead of refusing it"},
+    {"read_back", "GODADDY_READ_BACK", "godaddy-read-back", 0, "yes",
+     "read every write back to catch a concurrent change: yes, or auto "
+     "(only when the run does not confirm in DNS, which compares the "
+     "served set instead: one request less per write, for bulk runs), "
+     "or no"},
 };
 
 struct gd {
@@ -61,7 +71,8 @@ struct gd {
 	const struct tp_sink *sink;
 	struct tp_strv domains; /* the account's, once listed */
 	int listed;
-	int clamp; /* clamp_ttl: raise a TTL under GD_MIN_TTL */
+	int clamp;     /* clamp_ttl: raise a TTL under GD_MIN_TTL */
+	int read_back; /* read each write back (read_back setting) */
 };
 
 /* ---- the registered domain ------------------------------------------ */
@@ -358,8 +369,9 @@ gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 		rc = tp_gd_name(&name, owner, zone->name);
 	if (rc == 0)
 		rc = replace(gd, zone, name, after, ttl);
-	if (rc == 0)
-		rc = fetch(gd, zone, name, &now);
+	if (rc != 0 || !gd->read_back)
+		goto out;
+	rc = fetch(gd, zone, name, &now);
 	if (rc == 0 && !tp_gd_same_values(&now.values, after))
 		rc = tp_err_set(
 		    TP_ECONFLICT,
@@ -369,12 +381,38 @@ gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 		    "of one name undo each other's changes): find what else "
 		    "edits this name, then run again",
 		    owner, after->n, after->n == 1 ? "" : "s", now.values.n);
+out:
 	tp_txt_rrset_release(&now);
 	free(name);
 	return rc;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
+
+static void gd_close(void *h);
+
+/* read_back: yes (the default), no, or auto (only when nothing confirms
+ * afterwards). */
+static int
+read_back(int *out, const struct tp_provider_ctx *ctx)
+{
+	const char *v = tp_settings_get(ctx->settings, "read_back");
+
+	if (v == NULL || strcasecmp(v, "yes") == 0 ||
+	    strcasecmp(v, "true") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "auto") == 0)
+		*out = !ctx->confirming;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
+		*out = 0;
+	else
+		return tp_err_set(
+		    TP_ECONFIG,
+		    "godaddy: read_back '%s' (%s) is not yes, no "
+		    "or auto",
+		    v, tp_settings_source(ctx->settings, "read_back"));
+	return 0;
+}
 
 static int
 gd_open(void **out, const struct tp_provider_ctx *ctx)
@@ -410,6 +448,11 @@ gd_open(void **out, const struct tp_provider_ctx *ctx)
 	v = tp_settings_get(ctx->settings, "clamp_ttl");
 	gd->clamp = v != NULL &&
 	    (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0);
+	rc = read_back(&gd->read_back, ctx);
+	if (rc != 0) {
+		gd_close(gd);
+		return rc;
+	}
 	*out = gd;
 	return 0;
 }
@@ -425,6 +468,9 @@ gd_close(void *h)
 	tp_strv_release(&gd->domains);
 	free(gd);
 }
+
+/* GoDaddy-hosted DNS: nsNN.domaincontrol.com. */
+static const char *const gd_ns[] = {"*.domaincontrol.com", NULL};
 
 const struct tp_provider tp_provider_godaddy = {
     .version = TP_PROVIDER_VERSION,
@@ -455,4 +501,5 @@ const struct tp_provider tp_provider_godaddy = {
     .wait_change = NULL,
     .list_zones = gd_list_zones,
     .close = gd_close,
+    .ns_patterns = gd_ns,
 };
