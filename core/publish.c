@@ -199,26 +199,41 @@ run_workers(struct pub_run *run)
 	return 0;
 }
 
+int
+pub_guard(const struct pub_run *run, size_t *changes)
+{
+	size_t i;
+
+	*changes = 0;
+	for (i = 0; i < run->nitems; i++)
+		if (run->items[i].planned &&
+		    run->items[i].plan.change != TP_PLAN_NONE)
+			(*changes)++;
+	if (*changes <= (size_t)run->o->max_changes)
+		return 0;
+	return tp_err_set(TP_EUSAGE,
+	                  "publish: %zu domain%s would change, more than "
+	                  "--max-changes %ld allows: nothing was written (run "
+	                  "plan to see them, then raise the limit or narrow "
+	                  "the list)",
+	                  *changes, *changes == 1 ? "" : "s",
+	                  run->o->max_changes);
+}
+
 /* --max-changes: plan every domain, then refuse or write. */
 static int
 run_guarded(struct pub_run *run)
 {
-	size_t i, changes = 0;
+	size_t changes;
+	int rc;
 
 	run->phase = PUB_PHASE_PLAN;
 	run_workers(run);
-	for (i = 0; i < run->nitems; i++)
-		if (run->items[i].planned &&
-		    run->items[i].plan.change != TP_PLAN_NONE)
-			changes++;
-	if (!pub_stopped(run) && changes > (size_t)run->o->max_changes)
-		return tp_err_set(TP_EUSAGE,
-		                  "publish: %zu domain%s would change, more "
-		                  "than --max-changes %ld allows: nothing was "
-		                  "written (run plan to see them, then raise "
-		                  "the limit or narrow the list)",
-		                  changes, changes == 1 ? "" : "s",
-		                  run->o->max_changes);
+	rc = pub_guard(run, &changes);
+	/* Interrupted while planning: nothing more is written anyway, and
+	 * the domains are reported as not started. */
+	if (rc != 0 && !pub_stopped(run))
+		return rc;
 	tp_sink_log(run->o->sink, TP_LOG_INFO,
 	            "publish: %zu domain%s to change, within --max-changes "
 	            "%ld",

@@ -3,6 +3,7 @@
  * plan, write (with recovery from uncertain writes and conflicts), and the
  * provider's own change tracking. Confirmation in DNS is the watcher's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,15 +154,28 @@ plan_for(struct tp_plan *plan, const struct pub_item *it,
 	return tp_plan_make(plan, rrset, &po);
 }
 
-/* The error of a write, extended with why reading back failed too. */
+/* The error of a write, extended with why reading back failed too (the
+ * read's message is copied first: it lives in the buffer tp_err_set
+ * writes; the API fields are the write's, else the read's). */
 static int
 reread_failed(const struct tp_error *werr)
 {
-	return tp_err_set(werr->code,
-	                  "%s; reading the record back to see whether the "
-	                  "write happened failed too: %s: run again to "
-	                  "converge",
-	                  werr->message ? werr->message : "", tp_err_msg());
+	struct tp_error rerr;
+	int rc;
+
+	memset(&rerr, 0, sizeof(rerr));
+	(void)tp_err_copy(&rerr);
+	rc = tp_err_set_api(
+	    werr->code,
+	    werr->http_status ? werr->http_status : rerr.http_status,
+	    werr->http_status ? werr->provider_code : rerr.provider_code,
+	    werr->http_status ? werr->provider_message : rerr.provider_message,
+	    "%s; reading the record back to see whether the write happened "
+	    "failed too: %s: run again to converge",
+	    werr->message ? werr->message : "",
+	    rerr.message ? rerr.message : "");
+	tp_error_release(&rerr);
+	return rc;
 }
 
 /*
@@ -289,6 +303,20 @@ wait_provider(struct pub_item *it, struct pub_slot *s,
 	return 1;
 }
 
+/* An interrupt while reading: say plainly that nothing was written. */
+static int
+interrupted(const struct pub_item *it)
+{
+	char msg[TP_ERR_MSG_MAX];
+
+	(void)snprintf(msg, sizeof(msg), "%s", tp_err_msg());
+	return tp_err_set(TP_EINTR,
+	                  "publish: interrupted before '%s' was written: "
+	                  "nothing was written for it; run again to converge "
+	                  "(%s)",
+	                  it->domain, msg);
+}
+
 static int
 dry(const struct pub_run *run)
 {
@@ -321,12 +349,20 @@ pub_domain_plan(struct pub_worker *w, struct pub_item *it)
 		rc = plan_for(&it->plan, it, &it->rrset, run);
 	if (rc == 0)
 		rc = fill_sets(r, &it->rrset, &it->plan);
+	if (rc == TP_EINTR)
+		rc = interrupted(it);
 	if (rc != 0) {
 		tp_result_fail(r);
 		pub_domain_clear(it);
 		return rc;
 	}
-	it->old_ttl = it->plan.old_ttl > 0 ? it->plan.old_ttl : -1;
+	/* What caches may still hold once the servers agree: the replaced
+	 * RRset for its TTL, or a negative answer (-1: the watcher reads the
+	 * SOA). Nothing when this run changes nothing. */
+	if (it->plan.change == TP_PLAN_NONE)
+		it->old_ttl = 0;
+	else
+		it->old_ttl = it->plan.old_ttl > 0 ? it->plan.old_ttl : -1;
 	r->action = tp_plan_action(&it->plan, dry(run));
 	it->planned = 1;
 	return 0;

@@ -257,6 +257,11 @@ int pub_sync_wait(struct pub_run *run);
 /* publish_sync.c: free what is left in the queue. */
 void pub_sync_release(struct pub_run *run);
 
+/* publish.c: --max-changes after the plan phase: *changes is how many
+ * planned domains would change; TP_EUSAGE (message with the count) when
+ * more than o->max_changes. */
+int pub_guard(const struct pub_run *run, size_t *changes);
+
 /* publish.c: the run was interrupted (SIGINT/SIGTERM). */
 int pub_stopped(const struct pub_run *run);
 

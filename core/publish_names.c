@@ -374,7 +374,7 @@ empty(const struct pub_run *run, size_t given)
 {
 	const char *cp = tp_conf_path(run->conf);
 
-	if (run->o->mode == TP_PUBLISH_MODE_RESTORE)
+	if (run->o->mode == TP_PUBLISH_MODE_RESTORE && given == 0)
 		return tp_err_set(TP_EUSAGE,
 		                  "restore: the report '%s' records no change "
 		                  "(%zu results created, updated or removed "
