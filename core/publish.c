@@ -22,17 +22,67 @@ pub_stopped(const struct pub_run *run)
 	return run->o->stop != NULL && *run->o->stop;
 }
 
+/*
+ * The next domain for a worker: from the account with domains left that
+ * the fewest workers are busy with (ties in turn), so that every account
+ * works at its own rate at once. Taking the queue in input order instead
+ * would put every worker on the first provider's list, waiting on that
+ * one account's rate while the others' stay idle.
+ */
 static struct pub_item *
-next_item(struct pub_run *run, int *halted)
+next_item(struct pub_worker *w, int *halted)
 {
+	struct pub_run *run = w->run;
+	struct pub_account *a, *best = NULL;
 	struct pub_item *it = NULL;
+	size_t i, k;
 
 	pthread_mutex_lock(&run->lock);
-	if (run->next < run->nitems)
-		it = &run->items[run->next++];
+	if (w->doing != NULL)
+		w->doing->busy--;
+	w->doing = NULL;
+	for (i = 0; i < run->naccounts; i++) {
+		k = (run->rr + i) % run->naccounts;
+		a = &run->accounts[k];
+		if (a->qnext < a->nqueue &&
+		    (best == NULL || a->busy < best->busy))
+			best = a;
+	}
+	if (best != NULL) {
+		it = &run->items[best->queue[best->qnext++]];
+		best->busy++;
+		w->doing = best;
+		run->rr = (size_t)(best - run->accounts) + 1;
+	}
 	*halted = run->halted;
 	pthread_mutex_unlock(&run->lock);
 	return it;
+}
+
+/* Every account's queue, in input order, from the start. */
+static int
+queues(struct pub_run *run)
+{
+	struct pub_account *a;
+	size_t i;
+
+	for (i = 0; i < run->naccounts; i++) {
+		a = &run->accounts[i];
+		a->nqueue = a->qnext = 0;
+		a->busy = 0;
+		if (a->queue == NULL &&
+		    (a->queue = calloc(a->ndomains + 1, sizeof(*a->queue))) ==
+		        NULL)
+			return tp_err_set(TP_EINTERNAL,
+			                  "publish: out of memory");
+	}
+	for (i = 0; i < run->nitems; i++) {
+		a = run->items[i].acct;
+		a->queue[a->nqueue++] = i;
+	}
+	for (i = 0; i < run->nworkers; i++)
+		run->workers[i].doing = NULL;
+	return 0;
 }
 
 int
@@ -164,7 +214,7 @@ worker_main(void *arg)
 	for (;;) {
 		if (pub_sync_step(w))
 			continue;
-		it = next_item(run, &halted);
+		it = next_item(w, &halted);
 		if (it != NULL)
 			one(w, it, halted);
 		else if (!pub_sync_wait(run))
@@ -179,7 +229,8 @@ run_workers(struct pub_run *run)
 {
 	size_t i;
 
-	run->next = 0;
+	if (queues(run) != 0)
+		return TP_EINTERNAL;
 	for (i = 1; i < run->nworkers; i++) {
 		run->workers[i].started =
 		    pthread_create(&run->workers[i].thread, NULL, worker_main,
@@ -228,7 +279,8 @@ run_guarded(struct pub_run *run)
 	int rc;
 
 	run->phase = PUB_PHASE_PLAN;
-	run_workers(run);
+	if ((rc = run_workers(run)) != 0)
+		return rc;
 	rc = pub_guard(run, &changes);
 	/* Interrupted while planning: nothing more is written anyway, and
 	 * the domains are reported as not started. */

@@ -67,6 +67,11 @@ struct pub_account {
 	char *shared_msg; /* why it failed */
 	void *shared;
 	double rate, burst; /* of limiter */
+	/* The account's domains in input order (indexes into run->items),
+	 * the next one to start, and how many workers hold one now. */
+	size_t *queue;
+	size_t nqueue, qnext;
+	int busy;
 };
 
 /* One domain of the run, in input order. */
@@ -133,8 +138,8 @@ struct pub_run {
 	struct tp_restore_list restore; /* restore: the report's entries */
 	int jobs;                       /* workers to run */
 
-	pthread_mutex_t lock; /* next, summary, progress, halted, sync */
-	size_t next;
+	pthread_mutex_t lock; /* queues, summary, progress, halted, sync */
+	size_t rr;            /* where the round over accounts goes on */
 	enum pub_phase phase;
 	int halted; /* --fail-fast: a domain failed, no new one starts */
 	struct tp_summary summary;
@@ -171,7 +176,8 @@ struct pub_worker {
 	volatile int halt;
 	int in_write;
 	pthread_t thread;
-	int started; /* thread running */
+	int started;               /* thread running */
+	struct pub_account *doing; /* the account of the domain in hand */
 };
 
 /* publish_setup.c: build run->accounts and run->items from o; opens

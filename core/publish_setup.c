@@ -579,6 +579,7 @@ pub_teardown(struct pub_run *run)
 	for (i = 0; i < run->naccounts; i++) {
 		a = &run->accounts[i];
 		free(a->section);
+		free(a->queue);
 		tp_settings_free(a->settings);
 		tp_ratelimit_free(a->limiter);
 		for (j = 0; j < a->zones.nzones; j++)

@@ -45,12 +45,14 @@ def quoted(v):
 class Portfolio:
     def __init__(self, ca, tmp, zones, records=None, rate=None,
                  latency=0.0, sync_delay=0.5, dns_delay=0.0, args=None,
-                 zone_ns=None, tool_rate=None, rua=None, extra_conf=""):
+                 zone_ns=None, tool_rate=None, rua=None, extra_conf="",
+                 provider_conf=None):
         """zones: {provider: [zone, ...]}; records: {zone: [TXT values at
         _smtp._tls]}; rate: requests per second each emulator allows
         (answering 429/Throttling beyond), and tool_rate what the config
         tells the tool (default: rate); args: {provider: [flags]};
-        zone_ns: {zone: [NS names]} (default: ns1.ZONE)."""
+        zone_ns: {zone: [NS names]} (default: ns1.ZONE); provider_conf:
+        {provider: "setting lines"} for its config section."""
         self.ca = ca
         self.tmp = str(tmp)
         self.zones = {p: list(zones.get(p, ())) for p in PROVIDERS}
@@ -64,6 +66,7 @@ class Portfolio:
         self.zone_ns = zone_ns
         self.rua = rua or "mailto:tls-reports@example.net"
         self.extra_conf = extra_conf
+        self.provider_conf = dict(provider_conf or {})
         self.token = "cftest_" + secrets.token_urlsafe(24)
         self.gd_key = "gdkey" + secrets.token_hex(12)
         self.gd_secret = "gdsec" + secrets.token_urlsafe(16)
@@ -147,28 +150,32 @@ class Portfolio:
 
     def _write_config(self):
         rate = "  rate = %s;\n" % self.tool_rate if self.tool_rate else ""
+
+        def more(p):
+            return rate + self.provider_conf.get(p, "")
         text = ("defaults = {\n"
                 '  cacert = "%s";\n  nameserver = [ "%s" ];\n'
                 '  rua = [ "%s" ];\n};\n'
                 % (self.ca.ca_file, self.knot.addr, self.rua))
         if "cloudflare" in self.emu:
             text += ('cloudflare = {\n  api_url = "%s/client/v4";\n%s};\n'
-                     % (self.emu["cloudflare"].url, rate))
+                     % (self.emu["cloudflare"].url, more("cloudflare")))
         if "godaddy" in self.emu:
             text += ('godaddy = {\n  api_url = "%s";\n%s};\n'
-                     % (self.emu["godaddy"].url, rate))
+                     % (self.emu["godaddy"].url, more("godaddy")))
         if "route53" in self.emu:
             text += ('route53 = {\n  endpoint_url = "%s";\n%s};\n'
-                     % (self.emu["route53"].url, rate))
+                     % (self.emu["route53"].url, more("route53")))
         text += self.extra_conf
         with open(self.config, "w") as f:
             f.write(text)
         os.chmod(self.config, 0o600)
 
-    def domains_conf(self, providers=True):
-        """A domains list for --all: every zone, with its provider."""
+    def domains_conf(self, providers=True, zones=None):
+        """A domains list for --all: every zone (or those given), with
+        its provider."""
         lines = []
-        for z in self.all_zones():
+        for z in (zones if zones is not None else self.all_zones()):
             if providers:
                 lines.append('  { name = "%s"; provider = "%s"; }'
                              % (z, self.provider_of(z)))
