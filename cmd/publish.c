@@ -156,6 +156,13 @@ struct pub_cli {
 	size_t nflags;
 };
 
+/* A flag without a value (TP_SETTING_SWITCH_ON/OFF). */
+static int
+is_switch(const struct tp_setting_def *d)
+{
+	return (d->flags & (TP_SETTING_SWITCH_ON | TP_SETTING_SWITCH_OFF)) != 0;
+}
+
 static void
 help_flags(FILE *f)
 {
@@ -173,7 +180,8 @@ help_flags(FILE *f)
 
 			if (d->flag == NULL)
 				continue;
-			(void)snprintf(arg, sizeof(arg), "--%s VALUE", d->flag);
+			(void)snprintf(arg, sizeof(arg), "--%s%s", d->flag,
+			               is_switch(d) ? "" : " VALUE");
 			fprintf(f, "  %s  (%s%s%s)\n      %s\n", arg,
 			        list[i]->name, d->env ? ", env " : "",
 			        d->env ? d->env : "", d->help);
@@ -251,7 +259,8 @@ build_opts(struct pub_cli *c)
 			if (d->flag == NULL || (d->flags & TP_SETTING_SECRET))
 				continue;
 			opts[NBASE + k].name = d->flag;
-			opts[NBASE + k].has_arg = required_argument;
+			opts[NBASE + k].has_arg =
+			    is_switch(d) ? no_argument : required_argument;
 			opts[NBASE + k].val = OPT_PROVIDER_FLAG + (int)k;
 			c->flag_defs[k++] = d;
 		}
@@ -305,9 +314,12 @@ secret_on_cli(const char *name, const char *arg)
 static int
 add_flag(struct pub_cli *c, int idx, const char *arg)
 {
+	const struct tp_setting_def *d = c->flag_defs[idx];
 	char buf[4096];
 
-	(void)snprintf(buf, sizeof(buf), "%s=%s", c->flag_defs[idx]->flag, arg);
+	if (is_switch(d))
+		arg = (d->flags & TP_SETTING_SWITCH_ON) ? "true" : "false";
+	(void)snprintf(buf, sizeof(buf), "%s=%s", d->flag, arg);
 	return tp_strv_add(&c->flags, buf);
 }
 

@@ -52,6 +52,13 @@ struct pub_account {
 	struct pub_zone_cache zones;
 	size_t ndomains;
 	int ttl_clamped; /* clamp_ttl raised a TTL: warned once */
+	/* The provider's per-account state (open_account), made on the
+	 * first open of the account under shared_lock. */
+	pthread_mutex_t shared_lock;
+	int shared_rc; /* 0: not made yet or made; < 0: failed */
+	int shared_made;
+	char *shared_msg; /* why it failed */
+	void *shared;
 };
 
 /* One domain of the run, in input order. */

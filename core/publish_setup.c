@@ -131,6 +131,7 @@ account_get(struct pub_account **out, struct pub_run *run,
 	memset(a, 0, sizeof(*a));
 	a->p = p;
 	pthread_mutex_init(&a->zones.lock, NULL);
+	pthread_mutex_init(&a->shared_lock, NULL);
 	run->naccounts++;
 	a->section = strdup(section);
 	if (a->section == NULL)
@@ -510,6 +511,10 @@ pub_teardown(struct pub_run *run)
 		}
 		free(a->zones.v);
 		pthread_mutex_destroy(&a->zones.lock);
+		if (a->shared_made && a->p->close_account != NULL)
+			a->p->close_account(a->shared);
+		free(a->shared_msg);
+		pthread_mutex_destroy(&a->shared_lock);
 	}
 	free(run->items);
 	free(run->accounts);
@@ -528,6 +533,35 @@ pub_worker_init(struct pub_worker *w, struct pub_run *run)
 	if (w->slots == NULL)
 		return tp_err_set(TP_EINTERNAL, "publish: out of memory");
 	return 0;
+}
+
+/* The account's shared state, made once by the first worker that opens
+ * the account; a failure is remembered and given to every later one. */
+static int
+account_shared(struct pub_account *a, const struct tp_provider_ctx *base)
+{
+	struct tp_provider_ctx ctx = *base;
+	int rc;
+
+	if (a->p->open_account == NULL)
+		return 0;
+	pthread_mutex_lock(&a->shared_lock);
+	if (!a->shared_made && a->shared_rc == 0) {
+		ctx.http = NULL;
+		ctx.shared = NULL;
+		rc = a->p->open_account(&a->shared, &ctx);
+		if (rc == 0)
+			a->shared_made = 1;
+		else {
+			a->shared_rc = rc;
+			a->shared_msg = strdup(tp_err_msg());
+		}
+	}
+	rc = a->shared_rc;
+	if (rc != 0)
+		(void)tp_err_set(rc, "%s", a->shared_msg ? a->shared_msg : "");
+	pthread_mutex_unlock(&a->shared_lock);
+	return rc;
 }
 
 static int
@@ -550,6 +584,10 @@ slot_open(struct pub_slot *s, struct pub_worker *w, struct pub_account *a)
 	ctx.http = s->http;
 	ctx.sink = run->o->sink;
 	ctx.account = strcmp(a->section, a->p->name) != 0 ? a->section : NULL;
+	ctx.http_opts = &ho;
+	if ((rc = account_shared(a, &ctx)) != 0)
+		return rc;
+	ctx.shared = a->shared;
 	return a->p->open(&s->handle, &ctx);
 }
 

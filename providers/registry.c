@@ -30,11 +30,13 @@
 #include "tlsrpt/provider.h"
 
 extern const struct tp_provider tp_provider_cloudflare;
+extern const struct tp_provider tp_provider_route53;
 extern const struct tp_provider tp_provider_godaddy;
 
 /* Listing order of `providers` and --help. */
 static const struct tp_provider *const providers[] = {
     &tp_provider_cloudflare,
+    &tp_provider_route53,
     &tp_provider_godaddy,
 };
 

@@ -71,7 +71,10 @@ done
 # config file lives.
 eval "$("$PYTHON" - "$work/sandbox.json" <<'PY'
 import json, shlex, sys
-for k, v in json.load(open(sys.argv[1]))["env"].items():
+info = json.load(open(sys.argv[1]))
+for k in info.get("unset", []):
+    print("unset %s" % k)
+for k, v in info["env"].items():
     print("export %s=%s" % (k, shlex.quote(v)))
 PY
 )"

@@ -35,6 +35,13 @@
 				 * KEY_file (config) and ENV_FILE (environment)
 				 * name a file holding it */
 #define TP_SETTING_REQUIRED 0x2 /* open() fails without it */
+/* Switches: the flag takes no value; giving it sets the setting to "true"
+ * (SWITCH_ON, e.g. --route53-private-zone) or "false" (SWITCH_OFF, a
+ * --no-X flag turning off a default-on behaviour, e.g. --no-wait-sync).
+ * The environment and config file give the value as usual ("true",
+ * "false", a config-file boolean). */
+#define TP_SETTING_SWITCH_ON  0x4
+#define TP_SETTING_SWITCH_OFF 0x8
 
 struct tp_setting_def {
 	const char *key;  /* config key in the provider/account section */
@@ -77,6 +84,13 @@ struct tp_provider_ctx {
 	struct tp_http *http;       /* this worker's handle */
 	const struct tp_sink *sink; /* log lines */
 	const char *account;        /* account name for messages, or NULL */
+	/* The options the worker's handle was made with (CA bundle, sink,
+	 * stop flag, timeouts), for backends that make handles of their own
+	 * (the AWS credential sources) or wait (stop). The struct is valid
+	 * for the call only; the pointers in it until close. May be NULL. */
+	const struct tp_http_opts *http_opts;
+	/* What open_account made for this account, or NULL. */
+	void *shared;
 };
 
 struct tp_provider {
@@ -140,6 +154,18 @@ struct tp_provider {
 
 	/* Release everything; h may be NULL. Wipes secrets it copied. */
 	void (*close)(void *h);
+
+	/*
+	 * Optional (NULL): set up what every worker of one account shares
+	 * (Route 53: the credentials, resolved once). Called once per
+	 * account, before the account's first open() and never concurrently
+	 * with another call for it; ctx->http and ctx->shared are NULL. *out
+	 * is handed to every open() of the account as ctx->shared; the
+	 * backend makes what workers do with it thread-safe. Released with
+	 * close_account after every handle of the account is closed.
+	 */
+	int (*open_account)(void **out, const struct tp_provider_ctx *ctx);
+	void (*close_account)(void *shared);
 };
 
 /* The registry (providers/registry.c). NULL when unknown. */

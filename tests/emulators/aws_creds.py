@@ -23,7 +23,9 @@ GetCallerIdentity check uses botocore through harness/sigv4_verify.py).
              against --container-token when given; JSON credentials.
   control    plain HTTP: GET /log (requests seen, per service), GET
              /issued (sha256 of each issued secret and token, never the
-             values), POST /config (JSON merged into the settings below),
+             values), GET /keys/ID (the secret and token of one key, for
+             the Route 53 emulator's --key-service, as IAM would check
+             them), POST /config (JSON merged into the settings below),
              POST /reset (log and config back to the start).
 
 Settings (POST /config): imds_mode "required" | "optional" | "v1only";
@@ -327,6 +329,15 @@ class ControlHandler(Handler):
                 out = json.dumps(st.log)
             elif self.path == "/issued":
                 out = json.dumps(st.issued)
+            elif self.path.startswith("/keys/"):
+                # For the Route 53 emulator, which checks signatures made
+                # with keys issued here, as IAM would (test use only).
+                k = st.keys.get(self.path[len("/keys/"):])
+                if k is None:
+                    self._send(404, "application/json", "{}")
+                    return
+                out = json.dumps({"secret": k[0], "token": k[1],
+                                  "arn": k[2]})
             elif self.path == "/config" and self.command == "POST":
                 st.config.update(json.loads(body or b"{}"))
                 out = json.dumps(st.config)

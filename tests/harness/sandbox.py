@@ -7,6 +7,7 @@ Makes a test CA in DIR/ca, starts Knot and the emulator with the demo zone
 (example.test), writes DIR/sandbox.json:
 
     {"env": {VAR: VALUE},            # credentials, as a user exports them
+     "unset": [VAR, ...],            # optional: variables to unset first
      "config": "...",                # a config file pointing at the sandbox
      "nameserver": "127.0.0.1:PORT", # the Knot server
      "control_url": "http://..."}    # the emulator's control API
@@ -66,9 +67,33 @@ def godaddy(ca, tmp):
     return sb, info
 
 
+def route53(ca, tmp):
+    from harness.fixtures_route53 import Route53Sandbox
+    sb = Route53Sandbox(ca, tmp, zones=[ZONE], sync_delay=1.0)
+    config = (
+        "# Sandbox settings written by `make demo` (see config.example).\n"
+        "defaults = {\n"
+        '  cacert = "%s";   # trust the sandbox\'s test CA\n'
+        '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
+        "};\n"
+        "route53 = {\n"
+        '  endpoint_url = "%s";   # the Route 53 API emulator\n'
+        "};\n" % (ca.ca_file, sb.knot_addr, sb.endpoint))
+    info = {"env": {"AWS_ACCESS_KEY_ID": sb.key_id,
+                    "AWS_SECRET_ACCESS_KEY": sb.secret},
+            # What would point the tool elsewhere than the sandbox.
+            "unset": ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                      "AWS_ENDPOINT_URL_ROUTE_53", "AWS_ENDPOINT_URL",
+                      "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_PROFILE"],
+            "config": config, "nameserver": sb.knot_addr,
+            "control_url": sb.control.url}
+    return sb, info
+
+
 # One line per provider: name -> function(ca, tmpdir) -> (sandbox, info).
 SANDBOXES = {
     "cloudflare": cloudflare,
+    "route53": route53,
     "godaddy": godaddy,
 }
 
