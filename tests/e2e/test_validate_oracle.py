@@ -109,15 +109,14 @@ def unusable(uri):
             # RFC 6068 has no authority form; URI parsers (mox) see the
             # address as userinfo@host and an empty mailto path
             return "mailto"
-        # RFC 6068: to = addr-spec *("%2C" addr-spec), so every address
-        # of the list must be one; with no path, the to= hfields count
+        # RFC 6068: to = addr-spec *("%2C" addr-spec), and to= hfields
+        # add addresses: at least one, and every one must be an addr-spec
         path, _, query = rest.partition(b"?")
         addrs = pct_decode(path).split(b",") if path else []
-        if not path:
-            for hf in query.split(b"&") if query else []:
-                k, _, v = hf.partition(b"=")
-                if pct_decode(k).lower() == b"to":
-                    addrs += pct_decode(v).split(b",")
+        for hf in query.split(b"&") if query else []:
+            k, _, v = hf.partition(b"=")
+            if k.lower() == b"to" and v:
+                addrs += pct_decode(v).split(b",")
         return None if addrs and all(map(addr_spec, addrs)) else "mailto"
     if scheme == b"https":
         if not rest.startswith(b"//"):

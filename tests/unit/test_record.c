@@ -447,6 +447,28 @@ test_nul_in_fields(void **state)
 	}
 }
 
+/* One mailto URI listing 40 addresses (RFC 6068 %2C) is valid: the
+ * addresses are judged one by one, however long the list. */
+static void
+test_long_mailto_list(void **state)
+{
+	struct tp_diags d = TP_DIAGS_INIT;
+	char rec[1024];
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(rec, sizeof(rec), "v=TLSRPTv1; rua=mailto:");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n,
+		                      "%sr%zu@example.com", i ? "%2C" : "", i);
+	assert_true(n < sizeof(rec));
+	assert_int_equal(tp_record_validate(&d, rec, n), 0);
+	check_invariants(rec, n, &d);
+	assert_int_equal(tp_diags_count(&d, TP_SEV_ERROR), 0);
+	assert_true(tp_diags_has(&d, "mailto-multiple-addresses"));
+	tp_diags_release(&d);
+}
+
 /* Appending to a list that already holds diagnostics leaves them be. */
 static void
 test_appends(void **state)
@@ -579,6 +601,7 @@ main(void)
 	    cmocka_unit_test(test_offsets),
 	    cmocka_unit_test(test_nul_bytes),
 	    cmocka_unit_test(test_nul_in_fields),
+	    cmocka_unit_test(test_long_mailto_list),
 	    cmocka_unit_test(test_appends),
 	    cmocka_unit_test(test_every_code_covered),
 	    cmocka_unit_test(test_codes_documented),
