@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check_int.h"
+#include "tlsrpt/buf.h"
 #include "tlsrpt/domain.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/record.h"
@@ -60,7 +61,9 @@ emit(struct check_dom *c)
 static void
 look_fill(struct check_look *l, const struct tp_dns_answer *a, const char *name)
 {
+	struct tp_buf b = TP_BUF_INIT(1024);
 	const struct tp_dns_rr *soa;
+	const char *ref;
 	size_t n;
 
 	if (a->status != TP_DNS_ANSWERED) {
@@ -77,6 +80,16 @@ look_fill(struct check_look *l, const struct tp_dns_answer *a, const char *name)
 			memcpy(l->fail, "rcode ", 6);
 			memcpy(l->fail + 6, tp_dns_rcode_name(a->rcode), n + 1);
 		}
+		return;
+	}
+	if ((ref = tp_dns_answer_referral(a)) != NULL) {
+		l->state = 2;
+		tp_buf_addf(&b,
+		            "the server sent a referral to the name servers of "
+		            "%s instead of an answer: it is not a recursive "
+		            "resolver",
+		            ref);
+		l->fail = tp_buf_detach(&b);
 		return;
 	}
 	l->state = 1;

@@ -166,6 +166,14 @@ servers(struct check_dom *c, size_t n)
 	return c->confirm.servers;
 }
 
+/* What a server serves: the printable values and the RRset as served. */
+static void
+serve(struct tp_server_result *s, const char *v, size_t len)
+{
+	assert_int_equal(tp_strv_addn(&s->values, v, len), 0);
+	assert_int_equal(tp_txtset_add(&s->rrset, v, len), 0);
+}
+
 static void
 test_servers_disagree(void **state)
 {
@@ -177,7 +185,7 @@ test_servers_disagree(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_MISSING;
 	s[1].rcode = TP_DNS_R_NXDOMAIN;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
@@ -192,7 +200,7 @@ test_servers_disagree(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_REFUSED;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
 	assert_int_equal(r.status, TP_CHECK_INVALID);
@@ -213,7 +221,7 @@ test_unreachable_servers(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_UNREACHABLE;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
 	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
@@ -224,7 +232,7 @@ test_unreachable_servers(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_UNREACHABLE;
 	s[1].excused = 1;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
@@ -240,6 +248,107 @@ test_unreachable_servers(void **state)
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
 	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
 	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_PENDING);
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* A NUL byte served in the record: the printable values stop at it, the
+ * verdict must not (it is a control character, so invalid). */
+static void
+test_nul_from_servers(void **state)
+{
+	static const char nul[] = VALUE "\0; x=1";
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_OLD;
+	serve(&s[0], nul, sizeof(nul) - 1);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "control-char"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* Two servers that differ only after the NUL do disagree. */
+	dom(&c);
+	s = servers(&c, 2);
+	s[0].state = s[1].state = TP_SERVER_OLD;
+	serve(&s[0], nul, sizeof(nul) - 1);
+	serve(&s[1], nul, sizeof(nul) - 2);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "servers-disagree"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* A CNAME chain that comes back to a name it passed: an error of its
+ * own, not "exists but has no TXT record". */
+static void
+test_cname_loop(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	tp_strv_add(&c.own.cnames, "_smtp._tls.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	assert_false(tp_diags_has(&r.diagnostics, "owner-nodata"));
+	tp_result_release(&r);
+	clean(&c);
+
+	dom(&c);
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	tp_strv_add(&c.own.cnames, "b.example.com");
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* A chain that ends: no loop. */
+	dom(&c);
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	tp_strv_add(&c.own.cnames, "b.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_false(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	assert_true(tp_diags_has(&r.diagnostics, "owner-nodata"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* A wildcard *.DOMAIN serves the owner's record at _smtp-tlsrpt.DOMAIN
+ * too: nothing is misplaced. A different record there still is. */
+static void
+test_wildcard_side_names(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	add(&c.own.set, VALUE);
+	add(&c.legacy.set, VALUE);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_false(tp_diags_has(&r.diagnostics, "record-at-legacy-name"));
+	tp_result_release(&r);
+	clean(&c);
+
+	dom(&c);
+	add(&c.own.set, VALUE);
+	add(&c.legacy.set, "v=TLSRPTv1; rua=mailto:old@example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_true(tp_diags_has(&r.diagnostics, "record-at-legacy-name"));
 	tp_result_release(&r);
 	clean(&c);
 }
@@ -302,6 +411,9 @@ main(void)
 	    cmocka_unit_test(test_resolver_failed),
 	    cmocka_unit_test(test_servers_disagree),
 	    cmocka_unit_test(test_unreachable_servers),
+	    cmocka_unit_test(test_nul_from_servers),
+	    cmocka_unit_test(test_cname_loop),
+	    cmocka_unit_test(test_wildcard_side_names),
 	    cmocka_unit_test(test_wait_timeout),
 	    cmocka_unit_test(test_run_usage),
 	};
