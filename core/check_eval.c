@@ -506,7 +506,7 @@ record_of(struct tp_result *r, const struct tp_txtset *set, size_t idx)
 			idx = i;
 	if (idx == (size_t)-1)
 		return 0;
-	r->record = strdup(set->v[idx].data);
+	r->record = tp_txt_display(set->v[idx].data, set->v[idx].len);
 	return r->record == NULL
 	    ? tp_err_set(TP_EINTERNAL, "check: out of memory")
 	    : 0;
@@ -523,8 +523,9 @@ judge(struct tp_result *r, struct check_dom *c, const struct tp_txtset *set,
 	int rc;
 
 	for (i = 0; i < set->n; i++)
-		if ((rc = tp_strv_addn(&r->values, set->v[i].data,
-		                       set->v[i].len)) != 0)
+		if ((rc = tp_strv_take(
+		         &r->values,
+		         tp_txt_display(set->v[i].data, set->v[i].len))) != 0)
 			return rc;
 	if ((rc = diag_owner(r, c, set, rcode, cnames)) != 0 ||
 	    (rc = tp_rrset_validate(&r->diagnostics, &st, &idx, set)) != 0 ||

@@ -195,7 +195,8 @@ tp_watch_classify(struct wslot *s, const struct tp_dns_answer *a, double now,
 	if (cnames.n > 0)
 		s->cname = strdup(cnames.v[cnames.n - 1]);
 	for (i = 0; i < set.n; i++)
-		(void)tp_strv_addn(&s->values, set.v[i].data, set.v[i].len);
+		(void)tp_strv_take(&s->values,
+		                   tp_txt_display(set.v[i].data, set.v[i].len));
 	st = judge(s->dom, &set, &detail);
 	if (st == TP_SERVER_MISSING && detail == NULL)
 		detail =

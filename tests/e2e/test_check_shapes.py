@@ -42,6 +42,7 @@ ZONE = [
     '_smtp._tls.nul 300 TXT "v=TLSRPTv1; rua=mailto:tls@example.test\\000"',
     '_smtp._tls.nulx 300 TXT "v=TLSRPTv1; rua=mailto:tls@example.test'
     '\\000; x=1"',
+    '_smtp._tls.hi 300 TXT "v=TLSRPTv1; rua=mailto:a@b\\255.example.test"',
     rec("_smtp._tls.split2", [V]),
     rec("_smtp._tls.split2", ["v=TLSRPTv1; rua=", "mailto:tls@example.test"]),
     rec("_smtp._tls.mix", V),
@@ -85,8 +86,14 @@ SHAPES = {
     "esc": ("valid", 0, ["ext-unknown"], [],
             'v=TLSRPTv1; rua=mailto:tls@example.test; x="q\\"'),
     "ddd": ("valid", 0, [], [], V),
-    "nul": ("invalid", 1, ["control-char"], [], None),
-    "nulx": ("invalid", 1, ["control-char"], [], None),
+    # shown whole, NUL and bytes that are not UTF-8 as U+FFFD (JSON is
+    # UTF-8; a NUL would cut the string)
+    "nul": ("invalid", 1, ["control-char"], [],
+            "v=TLSRPTv1; rua=mailto:tls@example.test\ufffd"),
+    "nulx": ("invalid", 1, ["control-char"], [],
+             "v=TLSRPTv1; rua=mailto:tls@example.test\ufffd; x=1"),
+    "hi": ("invalid", 1, ["non-ascii"], [],
+           "v=TLSRPTv1; rua=mailto:a@b\ufffd.example.test"),
     "split2": ("invalid", 1, ["rrset-split-duplicate"], [], None),
     "mix": ("valid", 0, ["rrset-unrelated"], ["rrset-multiple"], V),
     "wc1": ("valid", 0, [], ["record-at-legacy-name"], V),
@@ -133,6 +140,8 @@ def test_shape(binary, shapes_knot, label, mode):
         assert c not in codes, (c, r)
     if record is not None:
         assert res.get("record") == record, r
+    if record is not None:
+        assert record in res["values"], r
     if mode == "authoritative":
         assert [s["status"] for s in res["servers"]] == \
             ["expected" if status == "valid" else
