@@ -161,6 +161,14 @@ dom_init(struct check_dom *c, struct check_run *run, const char *in)
 	c->run = run;
 	if ((rc = tp_domain_normalize(&c->domain, in)) != 0)
 		return rc;
+	/* The owner name typed for the domain would be read one level too
+	 * deep, and its record called misplaced. */
+	if (strncmp(c->domain, "_smtp._tls.", 11) == 0)
+		return tp_err_set(
+		    TP_EUSAGE,
+		    "domain: '%s' is the record's owner name: give "
+		    "the domain itself, '%s'",
+		    c->domain, c->domain + 11);
 	c->owner = prefixed("_smtp._tls.", c->domain);
 	c->legacy_name = prefixed("_smtp-tlsrpt.", c->domain);
 	c->sts_name = prefixed("_mta-sts.", c->domain);

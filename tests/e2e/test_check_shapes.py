@@ -156,6 +156,15 @@ def test_idn_domain_as_u_label(binary, shapes_knot):
     assert res["owner"] == "_smtp._tls.xn--bcher-kva." + Z
 
 
+def test_owner_name_given_as_domain(binary, shapes_knot):
+    """`check _smtp._tls.D` would read _smtp._tls._smtp._tls.D and call
+    the record at _smtp._tls.D misplaced: a usage error naming D."""
+    r = check(binary, "--resolver", shapes_knot.addr, "_smtp._tls.s1." + Z,
+              output=None)
+    assert r.returncode == 2, r
+    assert "'s1.%s'" % Z in r.stderr
+
+
 def test_chain_names_its_last_hop(binary, shapes_knot):
     r = check(binary, "--resolver", shapes_knot.addr, "c2." + Z)
     d = [d for d in r.result()["diagnostics"] if d["code"] == "owner-cname"]

@@ -387,6 +387,10 @@ test_run_usage(void **state)
 	tp_strv_add(&doms, "bad domain!");
 	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
 	tp_strv_release(&doms);
+	tp_strv_add(&doms, "_SMTP._tls.example.com");
+	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
+	assert_non_null(strstr(tp_err_msg(), "'example.com'"));
+	tp_strv_release(&doms);
 	tp_strv_add(&doms, "example.com");
 	tp_strv_add(&bad, "resolver.example:53");
 	o.resolvers = &bad;
