@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check_int.h"
 #include "tlsrpt/buf.h"
@@ -98,8 +99,41 @@ look_fill(struct check_look *l, const struct tp_dns_answer *a, const char *name)
 		l->fail = strdup(tp_err_msg());
 	}
 	soa = tp_dns_answer_soa(a, TP_DNS_AUTHORITY);
-	if (soa != NULL)
+	if (soa != NULL) {
+		free(l->zone);
 		l->zone = strdup(soa->name);
+	}
+}
+
+/*
+ * Where to ask next when the owner's CNAME chain leaves the answer: a
+ * resolver completes the chain (the target's TXT, or a negative answer
+ * with its SOA), but an authoritative server only follows it inside its
+ * zone and stops at a target elsewhere. Then the target is asked as a
+ * resolver would, up to CHASE_MAX times and never round a loop. NULL when
+ * the answer is complete.
+ */
+#define CHASE_MAX 8
+
+static const char *
+chase_target(const struct check_dom *c, const struct check_look *l,
+             const struct tp_dns_answer *a)
+{
+	const char *t;
+	size_t i;
+
+	if (l != &c->own || l->state != 1 || l->set.n > 0 || l->cnames.n == 0 ||
+	    a->rcode != TP_DNS_R_NOERROR ||
+	    tp_dns_answer_soa(a, TP_DNS_AUTHORITY) != NULL ||
+	    l->chased >= CHASE_MAX)
+		return NULL;
+	t = l->cnames.v[l->cnames.n - 1];
+	if (strcasecmp(t, c->owner) == 0)
+		return NULL;
+	for (i = 0; i + 1 < l->cnames.n; i++)
+		if (strcasecmp(t, l->cnames.v[i]) == 0)
+			return NULL;
+	return t;
 }
 
 static void
@@ -107,9 +141,19 @@ on_look(void *arg, const struct tp_dns_answer *a)
 {
 	struct lookarg *la = arg;
 	struct check_dom *c = la->c;
+	const char *next;
 
 	la->l->q = NULL;
 	look_fill(la->l, a, la->name);
+	if ((next = chase_target(c, la->l, a)) != NULL) {
+		/* The same lookup goes on (still pending); next lives in
+		 * l->cnames until the domain is released. */
+		la->l->chased++;
+		la->name = next;
+		if (tp_dns_query(&la->l->q, c->run->res, next, TP_DNS_T_TXT,
+		                 on_look, la) == 0)
+			return;
+	}
 	free(la);
 	/* In the resolver mode the owner is one of the lookups. */
 	if (--c->pending == 0 && !c->run->o->authoritative)

@@ -440,7 +440,7 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 {
 	const struct tp_server_result *ref = NULL;
 	size_t i;
-	int rc;
+	int rc, chain;
 
 	r->confirm = c->confirm;
 	memset(&c->confirm, 0, sizeof(c->confirm));
@@ -457,14 +457,16 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 		return 0;
 	}
 	*rcode = ref->rcode;
-	if (ref->cname != NULL && ref->values.n == 0 && c->own.state == 1 &&
-	    c->own.set.n > 0) {
-		/* The target is in another zone: its servers were not
-		 * asked, the resolver followed the CNAME for us. */
+	/* Only a CNAME out of the zone: its servers were not asked, and
+	 * the resolver's lookup (which followed the chain, chased when
+	 * needed) says where it ends: a record, nothing, or a loop. */
+	chain = ref->cname != NULL && ref->rrset.n == 0 && c->own.state == 1 &&
+	    c->own.cnames.n > 0;
+	if (chain && (rc = tp_strv_copy(cnames, &c->own.cnames)) != 0)
+		return rc;
+	if (chain && c->own.set.n > 0) {
 		*set = c->own.set;
 		memset(&c->own.set, 0, sizeof(c->own.set));
-		if ((rc = tp_strv_add(cnames, ref->cname)) != 0)
-			return rc;
 		return DIAG(r, TP_SEV_INFO, "owner-cname-followed",
 		            "to read the target's servers directly, check the "
 		            "target's domain with --authoritative",
@@ -476,7 +478,8 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 	for (i = 0; i < ref->rrset.n; i++)
 		if ((rc = txt_copy(set, &ref->rrset.v[i])) != 0)
 			return rc;
-	if (ref->cname != NULL && (rc = tp_strv_add(cnames, ref->cname)) != 0)
+	if (!chain && ref->cname != NULL &&
+	    (rc = tp_strv_add(cnames, ref->cname)) != 0)
 		return rc;
 	return diag_disagree(r, &r->confirm, ref);
 }

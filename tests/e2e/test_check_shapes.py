@@ -72,7 +72,21 @@ ZONE = [
     rec("_smtp._tls.cu", "HOP3.EXAMPLE.TEST.", "CNAME"),
     rec("HOP3", V),
     rec("_smtp._tls.xn--bcher-kva", V),
+    # CNAMEs into another zone: an authoritative server stops there
+    rec("_smtp._tls.xz", "rpt.other.test.", "CNAME"),
+    rec("_smtp._tls.yz", "h1.other.test.", "CNAME"),
+    rec("back", V),
+    rec("_smtp._tls.zz", "nothere.other.test.", "CNAME"),
+    rec("_smtp._tls.lz", "lz.other.test.", "CNAME"),
 ]
+
+OTHER = [
+    rec("rpt", V),
+    rec("h1", "back.example.test.", "CNAME"),
+    rec("lz", "_smtp._tls.lz.example.test.", "CNAME"),
+]
+# what the servers of example.test serve for these: only the CNAME
+CROSS = {"xz", "yz", "zz", "lz"}
 
 # label: (status, exit, codes that must be there, codes that must not,
 #         the record check must report, or None)
@@ -112,12 +126,16 @@ SHAPES = {
     "up": ("valid", 0, [], [], V),
     "cu": ("valid", 0, ["owner-cname"], [], V),
     "b\u00fccher": ("valid", 0, [], [], V),
+    "xz": ("valid", 0, ["owner-cname"], [], V),
+    "yz": ("valid", 0, ["owner-cname"], [], V),
+    "zz": ("missing", 1, ["owner-cname", "rrset-missing"], [], None),
+    "lz": ("missing", 1, ["owner-cname-loop"], [], None),
 }
 
 
 @pytest.fixture(scope="module")
 def shapes_knot():
-    k = Knot({Z: ZONE}).start()
+    k = Knot({Z: ZONE, "other.test": OTHER}).start()
     yield k
     k.stop()
 
@@ -142,7 +160,9 @@ def test_shape(binary, shapes_knot, label, mode):
         assert res.get("record") == record, r
     if record is not None:
         assert record in res["values"], r
-    if mode == "authoritative":
+    if mode == "authoritative" and label in CROSS and status == "valid":
+        assert "owner-cname-followed" in codes, r
+    elif mode == "authoritative":
         assert [s["status"] for s in res["servers"]] == \
             ["expected" if status == "valid" else
              ("missing" if status == "missing" else "old")], r
@@ -154,6 +174,18 @@ def test_idn_domain_as_u_label(binary, shapes_knot):
     res = r.result()
     assert res["domain"] == "xn--bcher-kva." + Z
     assert res["owner"] == "_smtp._tls.xn--bcher-kva." + Z
+
+
+def test_cross_zone_chain_named_to_its_end(binary, shapes_knot):
+    """The chain _smtp._tls.yz -> h1.other.test -> back.example.test
+    leaves each server's answer once; check follows it like a resolver
+    and names where it ends, in both modes."""
+    for mode in ([], ["--nameserver", shapes_knot.addr]):
+        r = check(binary, "--resolver", shapes_knot.addr, *mode, "yz." + Z)
+        assert r.returncode == 0, r
+        d = [d for d in r.result()["diagnostics"]
+             if d["code"] == "owner-cname"]
+        assert d and "back." + Z in d[0]["message"], r
 
 
 def test_owner_name_given_as_domain(binary, shapes_knot):

@@ -353,6 +353,49 @@ test_wildcard_side_names(void **state)
 	clean(&c);
 }
 
+/* The servers serve only a CNAME into another zone: the record and the
+ * whole chain come from the resolver's lookup. */
+static void
+test_cname_followed_through_resolver(void **state)
+{
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+	size_t i;
+
+	(void)state;
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_MISSING;
+	s[0].cname = strdup("h1.example.net");
+	tp_strv_add(&c.own.cnames, "h1.example.net");
+	tp_strv_add(&c.own.cnames, "rpt.example.org");
+	add(&c.own.set, VALUE);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-followed"));
+	for (i = 0; i < r.diagnostics.n; i++)
+		if (strcmp(r.diagnostics.v[i].code, "owner-cname") == 0)
+			assert_non_null(strstr(r.diagnostics.v[i].message,
+			                       "rpt.example.org"));
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* The resolver found the chain loops back: so does the result. */
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_MISSING;
+	s[0].cname = strdup("h1.example.net");
+	tp_strv_add(&c.own.cnames, "h1.example.net");
+	tp_strv_add(&c.own.cnames, "_smtp._tls.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
 static void
 test_wait_timeout(void **state)
 {
@@ -418,6 +461,7 @@ main(void)
 	    cmocka_unit_test(test_nul_from_servers),
 	    cmocka_unit_test(test_cname_loop),
 	    cmocka_unit_test(test_wildcard_side_names),
+	    cmocka_unit_test(test_cname_followed_through_resolver),
 	    cmocka_unit_test(test_wait_timeout),
 	    cmocka_unit_test(test_run_usage),
 	};
