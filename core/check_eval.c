@@ -80,8 +80,10 @@ diag_owner(struct tp_result *r, const struct check_dom *c,
 		            "the CNAME chain from %s loops back to %s: "
 		            "senders' resolvers fail and see no record",
 		            c->owner, cnames->v[cnames->n - 1]);
+	/* Info, as shared/reference/rfc8460.md §4.5 rules: every sender's
+	 * resolver follows it (M8), so no interop is at risk. */
 	if (cnames->n > 0)
-		rc = DIAG(r, TP_SEV_WARNING, "owner-cname",
+		rc = DIAG(r, TP_SEV_INFO, "owner-cname",
 		          "fine when a reporting service hosts the record for "
 		          "you; otherwise replace the CNAME by the TXT record",
 		          "%s is an alias (CNAME) of %s: senders follow it and "

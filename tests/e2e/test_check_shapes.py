@@ -201,6 +201,8 @@ def test_chain_names_its_last_hop(binary, shapes_knot):
     r = check(binary, "--resolver", shapes_knot.addr, "c2." + Z)
     d = [d for d in r.result()["diagnostics"] if d["code"] == "owner-cname"]
     assert d and "hop2." + Z in d[0]["message"], r
+    # rfc8460.md 4.5: a CNAME is INFO (every resolver follows it)
+    assert d[0]["severity"] == "info"
     r = check(binary, "--resolver", shapes_knot.addr, "loop." + Z)
     d = [d for d in r.result()["diagnostics"]
          if d["code"] == "owner-cname-loop"]

@@ -121,6 +121,8 @@ test_cname_and_expect_rua(void **state)
 	assert_int_equal(tp_check_eval(&r, &c, &o), 0);
 	assert_int_equal(r.status, TP_CHECK_INVALID);
 	assert_true(tp_diags_has(&r.diagnostics, "owner-cname"));
+	assert_int_equal(r.diagnostics.v[0].severity, TP_SEV_INFO);
+	assert_string_equal(r.diagnostics.v[0].code, "owner-cname");
 	assert_true(tp_diags_has(&r.diagnostics, "rua-unexpected"));
 	tp_result_release(&r);
 	tp_strv_release(&want);
