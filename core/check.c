@@ -12,8 +12,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check_int.h"
+#include "tlsrpt/buf.h"
 #include "tlsrpt/domain.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/record.h"
@@ -60,7 +62,9 @@ emit(struct check_dom *c)
 static void
 look_fill(struct check_look *l, const struct tp_dns_answer *a, const char *name)
 {
+	struct tp_buf b = TP_BUF_INIT(1024);
 	const struct tp_dns_rr *soa;
+	const char *ref;
 	size_t n;
 
 	if (a->status != TP_DNS_ANSWERED) {
@@ -79,14 +83,57 @@ look_fill(struct check_look *l, const struct tp_dns_answer *a, const char *name)
 		}
 		return;
 	}
+	if ((ref = tp_dns_answer_referral(a)) != NULL) {
+		l->state = 2;
+		tp_buf_addf(&b,
+		            "the server sent a referral to the name servers of "
+		            "%s instead of an answer: it is not a recursive "
+		            "resolver",
+		            ref);
+		l->fail = tp_buf_detach(&b);
+		return;
+	}
 	l->state = 1;
 	if (tp_dns_answer_txt(&l->set, &l->cnames, NULL, a, name) != 0) {
 		l->state = 2;
 		l->fail = strdup(tp_err_msg());
 	}
 	soa = tp_dns_answer_soa(a, TP_DNS_AUTHORITY);
-	if (soa != NULL)
+	if (soa != NULL) {
+		free(l->zone);
 		l->zone = strdup(soa->name);
+	}
+}
+
+/*
+ * Where to ask next when the owner's CNAME chain leaves the answer: a
+ * resolver completes the chain (the target's TXT, or a negative answer
+ * with its SOA), but an authoritative server only follows it inside its
+ * zone and stops at a target elsewhere. Then the target is asked as a
+ * resolver would, up to CHASE_MAX times and never round a loop. NULL when
+ * the answer is complete.
+ */
+#define CHASE_MAX 8
+
+static const char *
+chase_target(const struct check_dom *c, const struct check_look *l,
+             const struct tp_dns_answer *a)
+{
+	const char *t;
+	size_t i;
+
+	if (l != &c->own || l->state != 1 || l->set.n > 0 || l->cnames.n == 0 ||
+	    a->rcode != TP_DNS_R_NOERROR ||
+	    tp_dns_answer_soa(a, TP_DNS_AUTHORITY) != NULL ||
+	    l->chased >= CHASE_MAX)
+		return NULL;
+	t = l->cnames.v[l->cnames.n - 1];
+	if (strcasecmp(t, c->owner) == 0)
+		return NULL;
+	for (i = 0; i + 1 < l->cnames.n; i++)
+		if (strcasecmp(t, l->cnames.v[i]) == 0)
+			return NULL;
+	return t;
 }
 
 static void
@@ -94,9 +141,19 @@ on_look(void *arg, const struct tp_dns_answer *a)
 {
 	struct lookarg *la = arg;
 	struct check_dom *c = la->c;
+	const char *next;
 
 	la->l->q = NULL;
 	look_fill(la->l, a, la->name);
+	if ((next = chase_target(c, la->l, a)) != NULL) {
+		/* The same lookup goes on (still pending); next lives in
+		 * l->cnames until the domain is released. */
+		la->l->chased++;
+		la->name = next;
+		if (tp_dns_query(&la->l->q, c->run->res, next, TP_DNS_T_TXT,
+		                 on_look, la) == 0)
+			return;
+	}
 	free(la);
 	/* In the resolver mode the owner is one of the lookups. */
 	if (--c->pending == 0 && !c->run->o->authoritative)
@@ -148,6 +205,14 @@ dom_init(struct check_dom *c, struct check_run *run, const char *in)
 	c->run = run;
 	if ((rc = tp_domain_normalize(&c->domain, in)) != 0)
 		return rc;
+	/* The owner name typed for the domain would be read one level too
+	 * deep, and its record called misplaced. */
+	if (strncmp(c->domain, "_smtp._tls.", 11) == 0)
+		return tp_err_set(
+		    TP_EUSAGE,
+		    "domain: '%s' is the record's owner name: give "
+		    "the domain itself, '%s'",
+		    c->domain, c->domain + 11);
 	c->owner = prefixed("_smtp._tls.", c->domain);
 	c->legacy_name = prefixed("_smtp-tlsrpt.", c->domain);
 	c->sts_name = prefixed("_mta-sts.", c->domain);

@@ -46,6 +46,23 @@ hint_publish(const struct check_dom *c)
 	return tp_buf_detach(&b);
 }
 
+/* 1 when the CNAME chain from the owner comes back to a name it already
+ * passed (the answer then holds the loop until the hop limit). */
+static int
+cname_loop(const struct check_dom *c, const struct tp_strv *cnames)
+{
+	size_t i, j;
+
+	for (i = 0; i < cnames->n; i++) {
+		if (strcasecmp(cnames->v[i], c->owner) == 0)
+			return 1;
+		for (j = 0; j < i; j++)
+			if (strcasecmp(cnames->v[i], cnames->v[j]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 /* NXDOMAIN or no TXT, and a CNAME at the owner. (SPF or another value
  * where TLS-RPT belongs is the record core's rrset-unrelated.) */
 static int
@@ -55,8 +72,18 @@ diag_owner(struct tp_result *r, const struct check_dom *c,
 	char *hint;
 	int rc = 0;
 
+	if (set->n == 0 && cname_loop(c, cnames))
+		/* Resolvers give up on a loop (SERVFAIL): no record. */
+		return DIAG(r, TP_SEV_ERROR, "owner-cname-loop",
+		            "point the CNAME at a name that holds the TXT "
+		            "record, or replace it by the TXT record",
+		            "the CNAME chain from %s loops back to %s: "
+		            "senders' resolvers fail and see no record",
+		            c->owner, cnames->v[cnames->n - 1]);
+	/* Info, as shared/reference/rfc8460.md §4.5 rules: every sender's
+	 * resolver follows it (M8), so no interop is at risk. */
 	if (cnames->n > 0)
-		rc = DIAG(r, TP_SEV_WARNING, "owner-cname",
+		rc = DIAG(r, TP_SEV_INFO, "owner-cname",
 		          "fine when a reporting service hosts the record for "
 		          "you; otherwise replace the CNAME by the TXT record",
 		          "%s is an alias (CNAME) of %s: senders follow it and "
@@ -78,6 +105,22 @@ diag_owner(struct tp_result *r, const struct check_dom *c,
 	return rc;
 }
 
+/* 1 when set holds exactly the owner's values (r->values): what a
+ * wildcard (*.DOMAIN) serves at every name below DOMAIN. */
+static int
+same_as_owner(const struct tp_result *r, const struct tp_txtset *set)
+{
+	size_t i;
+
+	if (set->n != r->values.n)
+		return 0;
+	for (i = 0; i < set->n; i++)
+		if (strlen(set->v[i].data) != set->v[i].len ||
+		    !tp_strv_has(&r->values, set->v[i].data))
+			return 0;
+	return 1;
+}
+
 /* A TLS-RPT record at the domain itself or at _smtp-tlsrpt. */
 static int
 diag_misplaced(struct tp_result *r, const struct check_dom *c,
@@ -89,6 +132,10 @@ diag_misplaced(struct tp_result *r, const struct check_dom *c,
 	int rc;
 
 	if (l->state != 1 || !has_tlsrpt(&l->set))
+		return 0;
+	/* The owner's own record served there too (a wildcard covering
+	 * both names, most likely): harmless, and nothing to remove. */
+	if (!missing && same_as_owner(r, &l->set))
 		return 0;
 	tp_buf_addf(&h,
 	            "senders only read _smtp._tls.%s: %s it there and "
@@ -227,6 +274,55 @@ values_key(const struct tp_server_result *s)
 	return tp_buf_detach(&b);
 }
 
+/* Order of two values: by length, then bytes (NULs included). */
+static int
+txt_cmp(const struct tp_txt *a, const struct tp_txt *b)
+{
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->len ? memcmp(a->data, b->data, a->len) : 0;
+}
+
+/* The values of s in txt_cmp order (borrowed pointers), or NULL. */
+static const struct tp_txt **
+sorted_rrset(const struct tp_server_result *s)
+{
+	const struct tp_txt **v;
+	size_t i, k;
+
+	v = calloc(s->rrset.n + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < s->rrset.n; i++) {
+		for (k = i; k > 0 && txt_cmp(v[k - 1], &s->rrset.v[i]) > 0; k--)
+			v[k] = v[k - 1];
+		v[k] = &s->rrset.v[i];
+	}
+	return v;
+}
+
+/* 1 when a and b serve the same values, byte for byte (the printed
+ * values stop at a NUL, so they cannot decide). -1 out of memory. */
+static int
+same_values(const struct tp_server_result *a, const struct tp_server_result *b)
+{
+	const struct tp_txt **va, **vb;
+	size_t i;
+	int same = a->rrset.n == b->rrset.n;
+
+	if (!same)
+		return 0;
+	va = sorted_rrset(a);
+	vb = sorted_rrset(b);
+	if (va == NULL || vb == NULL)
+		same = -1;
+	for (i = 0; same == 1 && i < a->rrset.n; i++)
+		same = txt_cmp(va[i], vb[i]) == 0;
+	free(va);
+	free(vb);
+	return same;
+}
+
 static const char *
 who(const struct tp_server_result *s, struct tp_buf *b)
 {
@@ -244,18 +340,18 @@ diag_disagree(struct tp_result *r, const struct tp_confirm *c,
 	struct tp_buf m = TP_BUF_INIT(8192), w = TP_BUF_INIT(1024);
 	char *rk, *k = NULL;
 	size_t i;
-	int rc = 0, differ = 0;
+	int rc = 0, differ = 0, same;
 
 	rk = values_key(ref);
 	for (i = 0; rk != NULL && i < c->nservers; i++) {
 		if (!answering(&c->servers[i]))
 			continue;
 		k = values_key(&c->servers[i]);
-		if (k == NULL)
+		if (k == NULL || (same = same_values(&c->servers[i], ref)) < 0)
 			break;
 		tp_buf_addf(&m, "%s%s serves %s", m.len ? "; " : "",
 		            who(&c->servers[i], &w), k);
-		differ |= strcmp(k, rk) != 0;
+		differ |= !same;
 		free(k);
 		k = NULL;
 	}
@@ -317,6 +413,28 @@ diag_servers(struct tp_result *r, const struct tp_confirm *c, int *blind)
 	return rc;
 }
 
+/* Append a copy of t (its split too, when known) to set. */
+static int
+txt_copy(struct tp_txtset *set, const struct tp_txt *t)
+{
+	const char **strs;
+	size_t k, off;
+	int rc;
+
+	if (t->nstrings == 0 || t->strlens == NULL)
+		return tp_txtset_add(set, t->data, t->len);
+	strs = calloc(t->nstrings, sizeof(*strs));
+	if (strs == NULL)
+		return tp_err_set(TP_EINTERNAL, "check: out of memory");
+	for (k = 0, off = 0; k < t->nstrings; k++) {
+		strs[k] = t->data + off;
+		off += t->strlens[k];
+	}
+	rc = tp_txtset_add_strings(set, strs, t->strlens, t->nstrings);
+	free(strs);
+	return rc;
+}
+
 /* Authoritative mode: the servers' answers into set/rcode/cnames. */
 static int
 from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
@@ -324,7 +442,7 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 {
 	const struct tp_server_result *ref = NULL;
 	size_t i;
-	int rc;
+	int rc, chain;
 
 	r->confirm = c->confirm;
 	memset(&c->confirm, 0, sizeof(c->confirm));
@@ -341,14 +459,16 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 		return 0;
 	}
 	*rcode = ref->rcode;
-	if (ref->cname != NULL && ref->values.n == 0 && c->own.state == 1 &&
-	    c->own.set.n > 0) {
-		/* The target is in another zone: its servers were not
-		 * asked, the resolver followed the CNAME for us. */
+	/* Only a CNAME out of the zone: its servers were not asked, and
+	 * the resolver's lookup (which followed the chain, chased when
+	 * needed) says where it ends: a record, nothing, or a loop. */
+	chain = ref->cname != NULL && ref->rrset.n == 0 && c->own.state == 1 &&
+	    c->own.cnames.n > 0;
+	if (chain && (rc = tp_strv_copy(cnames, &c->own.cnames)) != 0)
+		return rc;
+	if (chain && c->own.set.n > 0) {
 		*set = c->own.set;
 		memset(&c->own.set, 0, sizeof(c->own.set));
-		if ((rc = tp_strv_add(cnames, ref->cname)) != 0)
-			return rc;
 		return DIAG(r, TP_SEV_INFO, "owner-cname-followed",
 		            "to read the target's servers directly, check the "
 		            "target's domain with --authoritative",
@@ -356,11 +476,12 @@ from_servers(struct tp_result *r, struct check_dom *c, struct tp_txtset *set,
 		            "record was read through the resolver",
 		            ref->cname);
 	}
-	for (i = 0; i < ref->values.n; i++)
-		if ((rc = tp_txtset_add(set, ref->values.v[i],
-		                        strlen(ref->values.v[i]))) != 0)
+	/* The RRset as served: ref->values are C strings, cut at a NUL. */
+	for (i = 0; i < ref->rrset.n; i++)
+		if ((rc = txt_copy(set, &ref->rrset.v[i])) != 0)
 			return rc;
-	if (ref->cname != NULL && (rc = tp_strv_add(cnames, ref->cname)) != 0)
+	if (!chain && ref->cname != NULL &&
+	    (rc = tp_strv_add(cnames, ref->cname)) != 0)
 		return rc;
 	return diag_disagree(r, &r->confirm, ref);
 }
@@ -390,7 +511,7 @@ record_of(struct tp_result *r, const struct tp_txtset *set, size_t idx)
 			idx = i;
 	if (idx == (size_t)-1)
 		return 0;
-	r->record = strdup(set->v[idx].data);
+	r->record = tp_txt_display(set->v[idx].data, set->v[idx].len);
 	return r->record == NULL
 	    ? tp_err_set(TP_EINTERNAL, "check: out of memory")
 	    : 0;
@@ -407,8 +528,9 @@ judge(struct tp_result *r, struct check_dom *c, const struct tp_txtset *set,
 	int rc;
 
 	for (i = 0; i < set->n; i++)
-		if ((rc = tp_strv_addn(&r->values, set->v[i].data,
-		                       set->v[i].len)) != 0)
+		if ((rc = tp_strv_take(
+		         &r->values,
+		         tp_txt_display(set->v[i].data, set->v[i].len))) != 0)
 			return rc;
 	if ((rc = diag_owner(r, c, set, rcode, cnames)) != 0 ||
 	    (rc = tp_rrset_validate(&r->diagnostics, &st, &idx, set)) != 0 ||

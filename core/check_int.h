@@ -20,6 +20,7 @@ struct check_look {
 	struct tp_txtset set;
 	struct tp_strv cnames;
 	char *zone; /* owner of the authority SOA, if any */
+	int chased; /* queries sent after a CNAME chain left the answer */
 	struct tp_dns_query *q;
 };
 

@@ -317,6 +317,27 @@ tp_dns_answer_txt(struct tp_txtset *txt, struct tp_strv *cnames,
 	return rc;
 }
 
+const char *
+tp_dns_answer_referral(const struct tp_dns_answer *a)
+{
+	const char *zone = NULL;
+	size_t i;
+
+	if (a->status != TP_DNS_ANSWERED || a->rcode != TP_DNS_R_NOERROR ||
+	    a->aa)
+		return NULL;
+	for (i = 0; i < a->nrr; i++) {
+		if (a->rr[i].section == TP_DNS_ANSWER ||
+		    (a->rr[i].section == TP_DNS_AUTHORITY &&
+		     a->rr[i].type == TP_DNS_T_SOA))
+			return NULL;
+		if (a->rr[i].section == TP_DNS_AUTHORITY &&
+		    a->rr[i].type == TP_DNS_T_NS && zone == NULL)
+			zone = a->rr[i].name;
+	}
+	return zone;
+}
+
 const struct tp_dns_rr *
 tp_dns_answer_soa(const struct tp_dns_answer *a, enum tp_dns_section section)
 {

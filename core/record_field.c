@@ -77,6 +77,13 @@ alnum(unsigned char ch)
 	    (ch >= '0' && ch <= '9');
 }
 
+/* "_" / "-" / "." of tlsrpt-ext-name (never the NUL that strchr finds). */
+static int
+name_punct(unsigned char ch)
+{
+	return ch != '\0' && strchr("_-.", ch) != NULL;
+}
+
 /* First byte of s[a..b) outside tlsrpt-ext-value, or b. */
 static size_t
 ext_value_bad(const char *s, size_t a, size_t b)
@@ -101,10 +108,10 @@ check_ext_name(struct rec_ctx *c, size_t a, size_t k)
 	}
 	for (i = a; i < k; i++) {
 		if (alnum((unsigned char)c->s[i]) ||
-		    (i > a && strchr("_-.", c->s[i]) != NULL))
+		    (i > a && name_punct((unsigned char)c->s[i])))
 			continue;
 		(void)tp_uri_quote(q, sizeof(q), c->s + a, k - a);
-		if (i == a && strchr("_-.", c->s[i]) != NULL)
+		if (i == a && name_punct((unsigned char)c->s[i]))
 			(void)tp_rec_add(
 			    c, TP_SEV_ERROR, "ext-name-invalid", i,
 			    "an extension name starts with a letter "

@@ -11,60 +11,7 @@
 #include "tlsrpt/domain.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/record.h"
-
-/* Length of the valid UTF-8 sequence at s[i], or 0 (RFC 3629 table). */
-static size_t
-utf8_len(const unsigned char *s, size_t len, size_t i)
-{
-	unsigned char c = s[i], lo = 0x80, hi = 0xbf;
-	size_t n, k;
-
-	if (c >= 0x01 && c <= 0x7f)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (i + n > len || s[i + 1] < lo || s[i + 1] > hi)
-		return 0;
-	for (k = 2; k < n; k++)
-		if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-			return 0;
-	return n;
-}
-
-/* The record as a JSON-safe string: invalid UTF-8 and NUL as U+FFFD. */
-static char *
-utf8_clean(const char *rec, size_t len)
-{
-	struct tp_buf b = TP_BUF_INIT(4 * len + 16);
-	const unsigned char *s = (const unsigned char *)rec;
-	size_t i = 0, n;
-
-	while (i < len) {
-		n = utf8_len(s, len, i);
-		if (n == 0) {
-			tp_buf_adds(&b, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		tp_buf_add(&b, rec + i, n);
-		i += n;
-	}
-	return tp_buf_detach(&b);
-}
+#include "tlsrpt/txt.h"
 
 static int
 add_diag(cJSON *a, const struct tp_diag *x)
@@ -107,7 +54,7 @@ tp_record_validation_json(char **out, const char *rec, size_t len,
 
 	*out = NULL;
 	o = cJSON_CreateObject();
-	clean = utf8_clean(rec, len);
+	clean = tp_txt_display(rec, len);
 	if (o == NULL || clean == NULL ||
 	    cJSON_AddStringToObject(o, "record", clean) == NULL ||
 	    cJSON_AddBoolToObject(

@@ -26,6 +26,7 @@ tp_confirm_release(struct tp_confirm *c)
 		free(c->servers[i].detail);
 		free(c->servers[i].cname);
 		tp_strv_release(&c->servers[i].values);
+		tp_txtset_release(&c->servers[i].rrset);
 	}
 	free(c->servers);
 	free(c->zone);

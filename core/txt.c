@@ -1,6 +1,7 @@
 /*
  * txt.c: TXT values as character-strings (RFC 1035 §3.3.14), and their
- * zone-file presentation form (RFC 1035 §5.1: "..." with \X and \DDD).
+ * zone-file presentation form (RFC 1035 §5.1: "..." with \X and \DDD),
+ * and a value as displayable UTF-8 text.
  *
  * A value is split only on length: RFC 8460 §3 concatenates the strings
  * with nothing added, so a split is never a separator and may fall inside
@@ -309,4 +310,57 @@ out:
 	tp_buf_release(&b);
 	free(lens);
 	return rc;
+}
+
+/* Length of the valid UTF-8 sequence at s[i], or 0 (RFC 3629 table). */
+static size_t
+utf8_len(const unsigned char *s, size_t len, size_t i)
+{
+	unsigned char c = s[i], lo = 0x80, hi = 0xbf;
+	size_t n, k;
+
+	if (c >= 0x01 && c <= 0x7f)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (i + n > len || s[i + 1] < lo || s[i + 1] > hi)
+		return 0;
+	for (k = 2; k < n; k++)
+		if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+			return 0;
+	return n;
+}
+
+char *
+tp_txt_display(const char *rec, size_t len)
+{
+	struct tp_buf b = TP_BUF_INIT(4 * len + 16);
+	const unsigned char *s = (const unsigned char *)rec;
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = utf8_len(s, len, i);
+		if (n == 0) {
+			tp_buf_adds(&b, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		tp_buf_add(&b, rec + i, n);
+		i += n;
+	}
+	return tp_buf_detach(&b);
 }

@@ -187,7 +187,9 @@ tlsrpt_char(struct tp_uri_problem *p, const char *s, size_t len, size_t i)
 	case '!':
 		while (j < len && is_digit((unsigned char)s[j]))
 			j++;
-		if (j > i + 1 && (j == len || strchr("kmgtKMGT", s[j]) != NULL))
+		if (j > i + 1 &&
+		    (j == len ||
+		     (s[j] != '\0' && strchr("kmgtKMGT", s[j]) != NULL)))
 			return tp_uri_problem_set(
 			    p, "uri-unencoded-bang", i,
 			    "remove it: DMARC's '!SIZE' limit does not "

@@ -117,24 +117,36 @@ hexval(unsigned char c)
 	return (c | 0x20) - 'a' + 10;
 }
 
-/* Percent-decode s[from..to) into buf (at most size bytes); returns the
- * decoded length, or size + 1 when it does not fit. */
+/* Percent-decode the next address of the list s[*i..to), up to a
+ * decoded ',' (RFC 6068's %2C separator), into buf (at most size bytes).
+ * Returns the decoded length, or size + 1 when it does not fit; *i moves
+ * past the ',' (*more = 1) or to the end (*more = 0). Per address, so a
+ * long list of short addresses is no problem. */
 static size_t
-pct_decode(char *buf, size_t size, const char *s, size_t from, size_t to)
+next_addr(char *buf, size_t size, const char *s, size_t *i, size_t to,
+          int *more)
 {
-	size_t i, o = 0;
+	size_t k = *i, o = 0;
+	char ch;
 
-	for (i = from; i < to; i++) {
-		if (o == size)
-			return size + 1;
-		if (s[i] == '%' && i + 2 < to) {
-			buf[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-			                  hexval((unsigned char)s[i + 2]));
-			i += 2;
+	*more = 0;
+	while (k < to) {
+		if (s[k] == '%' && k + 2 < to) {
+			ch = (char)(hexval((unsigned char)s[k + 1]) * 16 +
+			            hexval((unsigned char)s[k + 2]));
+			k += 3;
 		} else
-			buf[o++] = s[i];
+			ch = s[k++];
+		if (ch == ',') {
+			*more = 1;
+			break;
+		}
+		if (o < size)
+			buf[o] = ch;
+		o++;
 	}
-	return o;
+	*i = k;
+	return o > size ? size + 1 : o;
 }
 
 static int
@@ -151,21 +163,13 @@ static int
 addr_list(const char *s, size_t from, size_t to, size_t *count,
           struct tp_uri_problem *why)
 {
-	char dec[512], q[96];
-	size_t n, a, b;
+	char dec[256], q[96];
+	size_t i = from, n;
+	int more = 1;
 
-	n = pct_decode(dec, sizeof(dec), s, from, to);
-	if (n > sizeof(dec)) {
-		tp_uri_problem_set(why, "mailto-no-addr-spec", from,
-		                   "write mailto:LOCAL@DOMAIN",
-		                   "'%s' is too long to be mail addresses",
-		                   tp_uri_quote(q, 40, s + from, to - from));
-		return 0;
-	}
-	for (a = 0; a <= n; a = b + 1) {
-		for (b = a; b < n && dec[b] != ','; b++)
-			;
-		if (b - a <= 254 && tp_uri_addr_spec_ok(dec + a, b - a)) {
+	while (more) {
+		n = next_addr(dec, sizeof(dec), s, &i, to, &more);
+		if (n <= 254 && tp_uri_addr_spec_ok(dec, n)) {
 			(*count)++;
 			continue;
 		}
@@ -173,14 +177,14 @@ addr_list(const char *s, size_t from, size_t to, size_t *count,
 		    why, "mailto-no-addr-spec", from,
 		    "write mailto:LOCAL@DOMAIN, e.g. "
 		    "mailto:tlsrpt@example.com",
-		    b - a > 254 ? "'%s' is longer than a mail address can "
-		                  "be (254 octets)"
-		        : b - a == 0
-		        ? "an empty mail address%s (a stray ',' or "
-		          "%%2C)"
-		        : "'%s' is not a mail address (addr-spec "
-		          "LOCAL@DOMAIN)",
-		    tp_uri_quote(q, sizeof(q), dec + a, b - a));
+		    n > 254      ? "'%s' is longer than a mail address can "
+		                   "be (254 octets)"
+		        : n == 0 ? "an empty mail address%s (a stray ',' or "
+		                   "%%2C)"
+		                 : "'%s' is not a mail address (addr-spec "
+		                   "LOCAL@DOMAIN)",
+		    tp_uri_quote(q, n > 254 ? 40 : sizeof(q), dec,
+		                 n > sizeof(dec) ? sizeof(dec) : n));
 		return 0;
 	}
 	return 1;

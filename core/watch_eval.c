@@ -180,6 +180,7 @@ tp_watch_classify(struct wslot *s, const struct tp_dns_answer *a, double now,
 	s->ever_answered = 1;
 	s->rcode = a->rcode;
 	tp_strv_release(&s->values);
+	tp_txtset_release(&s->rrset);
 	free(s->cname);
 	s->cname = NULL;
 	if (judge_rcode(a, &st, &detail)) {
@@ -194,7 +195,8 @@ tp_watch_classify(struct wslot *s, const struct tp_dns_answer *a, double now,
 	if (cnames.n > 0)
 		s->cname = strdup(cnames.v[cnames.n - 1]);
 	for (i = 0; i < set.n; i++)
-		(void)tp_strv_addn(&s->values, set.v[i].data, set.v[i].len);
+		(void)tp_strv_take(&s->values,
+		                   tp_txt_display(set.v[i].data, set.v[i].len));
 	st = judge(s->dom, &set, &detail);
 	if (st == TP_SERVER_MISSING && detail == NULL)
 		detail =
@@ -204,6 +206,8 @@ tp_watch_classify(struct wslot *s, const struct tp_dns_answer *a, double now,
 		                              "values");
 	note_caches(s->dom, a, &set, ttl, st);
 	set_state(s, st, detail, now, sink);
+	s->rrset = set; /* moved */
+	memset(&set, 0, sizeof(set));
 out:
 	tp_txtset_release(&set);
 	tp_strv_release(&cnames);
@@ -285,6 +289,8 @@ server_copy(struct tp_server_result *o, struct wslot *s, const struct wdom *d,
 	o->state = s->has_state ? s->state : TP_SERVER_UNREACHABLE;
 	o->values = s->values;
 	memset(&s->values, 0, sizeof(s->values));
+	o->rrset = s->rrset;
+	memset(&s->rrset, 0, sizeof(s->rrset));
 	o->detail = s->detail;
 	s->detail = NULL;
 	if (!s->has_state)
@@ -336,6 +342,7 @@ tp_watch_slots_release(struct wdom *d)
 		free(d->slots[i].detail);
 		free(d->slots[i].cname);
 		tp_strv_release(&d->slots[i].values);
+		tp_txtset_release(&d->slots[i].rrset);
 	}
 	free(d->slots);
 	d->slots = NULL;

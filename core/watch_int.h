@@ -24,6 +24,7 @@ struct wslot {
 	enum tp_server_state state;
 	double since; /* Unix time the state began */
 	struct tp_strv values;
+	struct tp_txtset rrset; /* values as served (NULs, splits) */
 	char *detail;
 	int rcode;
 	char *cname;

@@ -147,6 +147,14 @@ int tp_dns_answer_txt(struct tp_txtset *txt, struct tp_strv *cnames,
                       unsigned long *ttl, const struct tp_dns_answer *a,
                       const char *qname);
 
+/*
+ * When a is a referral (NOERROR, AA=0, no answer RR, NS records but no SOA
+ * in the authority section: what an authoritative-only server says about
+ * a delegated name), the delegated zone (borrowed from a); else NULL. It
+ * is no answer for the name: neither NODATA nor NXDOMAIN.
+ */
+const char *tp_dns_answer_referral(const struct tp_dns_answer *a);
+
 /* The first SOA of a section (TP_DNS_ANSWER or TP_DNS_AUTHORITY), or
  * NULL. */
 const struct tp_dns_rr *tp_dns_answer_soa(const struct tp_dns_answer *a,

@@ -18,6 +18,7 @@
 #include "tlsrpt/diag.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/strv.h"
+#include "tlsrpt/txt.h"
 
 enum tp_result_kind {
 	TP_RESULT_CHANGE, /* publish, plan, remove, restore */
@@ -50,8 +51,11 @@ struct tp_server_result {
 	char *ns;      /* NS host name; NULL for --nameserver */
 	char *address; /* "192.0.2.1" or "2001:db8::1", port if not 53 */
 	enum tp_server_state state;
-	double since;          /* Unix time the state began; 0 when unknown */
-	struct tp_strv values; /* TXT values seen at the last answer */
+	double since;           /* Unix time the state began; 0 when unknown */
+	struct tp_strv values;  /* TXT values seen at the last answer */
+	struct tp_txtset rrset; /* the same RRset as served: every byte (NULs
+				 * too) and each RR's split; what check
+				 * validates, since values stop at a NUL */
 	char *detail; /* e.g. "rcode REFUSED", "3 timeouts"; may be NULL */
 	int rcode;    /* DNS rcode of the last answer (JSON "rcode" as a
 		       * name, unless state is unreachable) */

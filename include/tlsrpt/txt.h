@@ -46,6 +46,14 @@ int tp_txtset_add(struct tp_txtset *set, const char *data, size_t len);
 int tp_txtset_add_strings(struct tp_txtset *set, const char *const *strs,
                           const size_t *lens, size_t n);
 
+/*
+ * A value as text for output (JSON must be UTF-8, a terminal shows no
+ * NUL): data[0..len) with every NUL byte and every byte that is not part
+ * of valid UTF-8 replaced by U+FFFD. Display only, never for a verdict.
+ * Returns a new string (the caller frees it), or NULL when out of memory.
+ */
+char *tp_txt_display(const char *data, size_t len);
+
 /* Free every element and the array; set may be NULL. */
 void tp_txtset_release(struct tp_txtset *set);
 void tp_txt_release(struct tp_txt *t);

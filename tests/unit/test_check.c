@@ -121,6 +121,8 @@ test_cname_and_expect_rua(void **state)
 	assert_int_equal(tp_check_eval(&r, &c, &o), 0);
 	assert_int_equal(r.status, TP_CHECK_INVALID);
 	assert_true(tp_diags_has(&r.diagnostics, "owner-cname"));
+	assert_int_equal(r.diagnostics.v[0].severity, TP_SEV_INFO);
+	assert_string_equal(r.diagnostics.v[0].code, "owner-cname");
 	assert_true(tp_diags_has(&r.diagnostics, "rua-unexpected"));
 	tp_result_release(&r);
 	tp_strv_release(&want);
@@ -166,6 +168,14 @@ servers(struct check_dom *c, size_t n)
 	return c->confirm.servers;
 }
 
+/* What a server serves: the printable values and the RRset as served. */
+static void
+serve(struct tp_server_result *s, const char *v, size_t len)
+{
+	assert_int_equal(tp_strv_addn(&s->values, v, len), 0);
+	assert_int_equal(tp_txtset_add(&s->rrset, v, len), 0);
+}
+
 static void
 test_servers_disagree(void **state)
 {
@@ -177,7 +187,7 @@ test_servers_disagree(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_MISSING;
 	s[1].rcode = TP_DNS_R_NXDOMAIN;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
@@ -192,7 +202,7 @@ test_servers_disagree(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_REFUSED;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
 	assert_int_equal(r.status, TP_CHECK_INVALID);
@@ -213,7 +223,7 @@ test_unreachable_servers(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_UNREACHABLE;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
 	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
@@ -224,7 +234,7 @@ test_unreachable_servers(void **state)
 	dom(&c);
 	s = servers(&c, 2);
 	s[0].state = TP_SERVER_EXPECTED;
-	tp_strv_add(&s[0].values, VALUE);
+	serve(&s[0], VALUE, strlen(VALUE));
 	s[1].state = TP_SERVER_UNREACHABLE;
 	s[1].excused = 1;
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
@@ -240,6 +250,150 @@ test_unreachable_servers(void **state)
 	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
 	assert_int_equal(r.status, TP_CHECK_UNKNOWN);
 	assert_int_equal(tp_result_exit_status(&r, 0), TP_EXIT_PENDING);
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* A NUL byte served in the record: the printable values stop at it, the
+ * verdict must not (it is a control character, so invalid). */
+static void
+test_nul_from_servers(void **state)
+{
+	static const char nul[] = VALUE "\0; x=1";
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_OLD;
+	serve(&s[0], nul, sizeof(nul) - 1);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "control-char"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* Two servers that differ only after the NUL do disagree. */
+	dom(&c);
+	s = servers(&c, 2);
+	s[0].state = s[1].state = TP_SERVER_OLD;
+	serve(&s[0], nul, sizeof(nul) - 1);
+	serve(&s[1], nul, sizeof(nul) - 2);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	assert_true(tp_diags_has(&r.diagnostics, "servers-disagree"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* A CNAME chain that comes back to a name it passed: an error of its
+ * own, not "exists but has no TXT record". */
+static void
+test_cname_loop(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	tp_strv_add(&c.own.cnames, "_smtp._tls.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	assert_false(tp_diags_has(&r.diagnostics, "owner-nodata"));
+	tp_result_release(&r);
+	clean(&c);
+
+	dom(&c);
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	tp_strv_add(&c.own.cnames, "b.example.com");
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* A chain that ends: no loop. */
+	dom(&c);
+	tp_strv_add(&c.own.cnames, "a.example.com");
+	tp_strv_add(&c.own.cnames, "b.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_false(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
+	assert_true(tp_diags_has(&r.diagnostics, "owner-nodata"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* A wildcard *.DOMAIN serves the owner's record at _smtp-tlsrpt.DOMAIN
+ * too: nothing is misplaced. A different record there still is. */
+static void
+test_wildcard_side_names(void **state)
+{
+	struct check_dom c;
+	struct tp_result r;
+
+	(void)state;
+	dom(&c);
+	add(&c.own.set, VALUE);
+	add(&c.legacy.set, VALUE);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_false(tp_diags_has(&r.diagnostics, "record-at-legacy-name"));
+	tp_result_release(&r);
+	clean(&c);
+
+	dom(&c);
+	add(&c.own.set, VALUE);
+	add(&c.legacy.set, "v=TLSRPTv1; rua=mailto:old@example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_true(tp_diags_has(&r.diagnostics, "record-at-legacy-name"));
+	tp_result_release(&r);
+	clean(&c);
+}
+
+/* The servers serve only a CNAME into another zone: the record and the
+ * whole chain come from the resolver's lookup. */
+static void
+test_cname_followed_through_resolver(void **state)
+{
+	struct tp_server_result *s;
+	struct check_dom c;
+	struct tp_result r;
+	size_t i;
+
+	(void)state;
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_MISSING;
+	s[0].cname = strdup("h1.example.net");
+	tp_strv_add(&c.own.cnames, "h1.example.net");
+	tp_strv_add(&c.own.cnames, "rpt.example.org");
+	add(&c.own.set, VALUE);
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_VALID);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-followed"));
+	for (i = 0; i < r.diagnostics.n; i++)
+		if (strcmp(r.diagnostics.v[i].code, "owner-cname") == 0)
+			assert_non_null(strstr(r.diagnostics.v[i].message,
+			                       "rpt.example.org"));
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname"));
+	tp_result_release(&r);
+	clean(&c);
+
+	/* The resolver found the chain loops back: so does the result. */
+	dom(&c);
+	s = servers(&c, 1);
+	s[0].state = TP_SERVER_MISSING;
+	s[0].cname = strdup("h1.example.net");
+	tp_strv_add(&c.own.cnames, "h1.example.net");
+	tp_strv_add(&c.own.cnames, "_smtp._tls.example.com");
+	assert_int_equal(tp_check_eval(&r, &c, &opts), 0);
+	assert_int_equal(r.status, TP_CHECK_MISSING);
+	assert_true(tp_diags_has(&r.diagnostics, "owner-cname-loop"));
 	tp_result_release(&r);
 	clean(&c);
 }
@@ -278,6 +432,10 @@ test_run_usage(void **state)
 	tp_strv_add(&doms, "bad domain!");
 	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
 	tp_strv_release(&doms);
+	tp_strv_add(&doms, "_SMTP._tls.example.com");
+	assert_int_equal(tp_check_run(&o, &doms), TP_EUSAGE);
+	assert_non_null(strstr(tp_err_msg(), "'example.com'"));
+	tp_strv_release(&doms);
 	tp_strv_add(&doms, "example.com");
 	tp_strv_add(&bad, "resolver.example:53");
 	o.resolvers = &bad;
@@ -302,6 +460,10 @@ main(void)
 	    cmocka_unit_test(test_resolver_failed),
 	    cmocka_unit_test(test_servers_disagree),
 	    cmocka_unit_test(test_unreachable_servers),
+	    cmocka_unit_test(test_nul_from_servers),
+	    cmocka_unit_test(test_cname_loop),
+	    cmocka_unit_test(test_wildcard_side_names),
+	    cmocka_unit_test(test_cname_followed_through_resolver),
 	    cmocka_unit_test(test_wait_timeout),
 	    cmocka_unit_test(test_run_usage),
 	};

@@ -246,6 +246,55 @@ test_nxdomain_soa(void **state)
 	tp_dns_answer_release(&a);
 }
 
+/* A referral is no answer; NODATA (with or without AA) and NXDOMAIN are. */
+static void
+test_referral(void **state)
+{
+	struct tp_dns_answer a;
+	struct msg m;
+	size_t at;
+
+	(void)state;
+	header(&m, 0x8000, 0, 1, 1, "_smtp._tls.sub.example.com", TP_DNS_T_TXT);
+	at = rr(&m, "Sub.Example.com", TP_DNS_T_NS, 300);
+	name(&m, "ns.sub.example.com");
+	rr_end(&m, at);
+	at = rr(&m, "ns.sub.example.com", TP_DNS_T_A, 300);
+	put32(&m, 0x7f000003);
+	rr_end(&m, at);
+	assert_int_equal(tp_dns_answer_parse(&a, m.b, m.n), 0);
+	assert_non_null(tp_dns_answer_referral(&a));
+	assert_string_equal(tp_dns_answer_referral(&a), "sub.example.com");
+	tp_dns_answer_release(&a);
+
+	/* The same from a server authoritative for the name: NODATA. */
+	m.b[2] |= 0x04;
+	assert_int_equal(tp_dns_answer_parse(&a, m.b, m.n), 0);
+	assert_null(tp_dns_answer_referral(&a));
+	tp_dns_answer_release(&a);
+
+	/* NODATA from a resolver (AA=0) carries the SOA, not a referral. */
+	header(&m, 0x8180, 0, 1, 0, "_smtp._tls.example.com", TP_DNS_T_TXT);
+	at = rr(&m, "example.com", TP_DNS_T_SOA, 300);
+	name(&m, "ns1.example.com");
+	name(&m, "hostmaster.example.com");
+	put32(&m, 1);
+	put32(&m, 3600);
+	put32(&m, 900);
+	put32(&m, 604800);
+	put32(&m, 60);
+	rr_end(&m, at);
+	assert_int_equal(tp_dns_answer_parse(&a, m.b, m.n), 0);
+	assert_null(tp_dns_answer_referral(&a));
+	tp_dns_answer_release(&a);
+
+	/* No authority at all (minimal responses): NODATA, not a referral. */
+	header(&m, 0x8180, 0, 0, 0, "_smtp._tls.example.com", TP_DNS_T_TXT);
+	assert_int_equal(tp_dns_answer_parse(&a, m.b, m.n), 0);
+	assert_null(tp_dns_answer_referral(&a));
+	tp_dns_answer_release(&a);
+}
+
 static void
 test_ttl_top_bit_and_empty_txt(void **state)
 {
@@ -393,6 +442,7 @@ main(void)
 	    cmocka_unit_test(test_addr_reject),
 	    cmocka_unit_test(test_cname_and_split_txt),
 	    cmocka_unit_test(test_nxdomain_soa),
+	    cmocka_unit_test(test_referral),
 	    cmocka_unit_test(test_ttl_top_bit_and_empty_txt),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_address_records),

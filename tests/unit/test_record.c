@@ -416,6 +416,59 @@ test_nul_bytes(void **state)
 	tp_diags_release(&d);
 }
 
+/* A NUL anywhere is a control character, never one of the "_-." an
+ * extension name allows (strchr finds the terminator) nor a size suffix. */
+static void
+test_nul_in_fields(void **state)
+{
+	static const struct {
+		const char *rec;
+		size_t len;
+		size_t off;
+	} nul[] = {
+	    {"v=TLSRPTv1; rua=mailto:a@example.com; r\0a=1", 41, 39},
+	    {"v=TLSRPTv1; rua=mailto:a@example.com; rua\0=x", 44, 41},
+	    {"v=TLSRPTv1; rua=mailto:a@example.com; x\0", 41, 39},
+	    {"v=TLSRPTv1; rua=mailto:a@example.com!10\0", 41, 36},
+	};
+	struct tp_diags d = TP_DIAGS_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(nul) / sizeof(nul[0]); i++) {
+		assert_int_equal(tp_record_validate(&d, nul[i].rec, nul[i].len),
+		                 0);
+		check_invariants("nul", nul[i].len, &d);
+		if (tp_diags_count(&d, TP_SEV_ERROR) == 0)
+			fail_msg("case %zu: a NUL byte was accepted", i);
+		assert_true(d.n > 0);
+		assert_int_equal(d.v[0].offset, nul[i].off);
+		tp_diags_release(&d);
+	}
+}
+
+/* One mailto URI listing 40 addresses (RFC 6068 %2C) is valid: the
+ * addresses are judged one by one, however long the list. */
+static void
+test_long_mailto_list(void **state)
+{
+	struct tp_diags d = TP_DIAGS_INIT;
+	char rec[1024];
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(rec, sizeof(rec), "v=TLSRPTv1; rua=mailto:");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n,
+		                      "%sr%zu@example.com", i ? "%2C" : "", i);
+	assert_true(n < sizeof(rec));
+	assert_int_equal(tp_record_validate(&d, rec, n), 0);
+	check_invariants(rec, n, &d);
+	assert_int_equal(tp_diags_count(&d, TP_SEV_ERROR), 0);
+	assert_true(tp_diags_has(&d, "mailto-multiple-addresses"));
+	tp_diags_release(&d);
+}
+
 /* Appending to a list that already holds diagnostics leaves them be. */
 static void
 test_appends(void **state)
@@ -547,6 +600,8 @@ main(void)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_offsets),
 	    cmocka_unit_test(test_nul_bytes),
+	    cmocka_unit_test(test_nul_in_fields),
+	    cmocka_unit_test(test_long_mailto_list),
 	    cmocka_unit_test(test_appends),
 	    cmocka_unit_test(test_every_code_covered),
 	    cmocka_unit_test(test_codes_documented),

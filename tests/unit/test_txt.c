@@ -187,6 +187,27 @@ test_round_trip(void **state)
 	}
 }
 
+/* Display text: valid UTF-8 kept, NUL and stray bytes as U+FFFD, the
+ * whole value shown (nothing cut at a NUL). */
+static void
+test_display(void **state)
+{
+	static const char in[] = "a\0b\xff\xc3\xa4\xe2\x82z";
+	char *s;
+
+	(void)state;
+	s = tp_txt_display(in, sizeof(in) - 1);
+	assert_non_null(s);
+	assert_string_equal(s,
+	                    "a\xef\xbf\xbd"
+	                    "b\xef\xbf\xbd\xc3\xa4\xef\xbf\xbd\xef\xbf\xbdz");
+	free(s);
+	s = tp_txt_display("", 0);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -196,6 +217,7 @@ main(void)
 	    cmocka_unit_test(test_to_presentation),
 	    cmocka_unit_test(test_from_presentation),
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_display),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

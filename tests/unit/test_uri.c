@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -271,6 +272,36 @@ test_use(void **state)
 	assert_int_equal(use("mailtox:a@b", &why), TP_URI_USE_UNSUPPORTED);
 }
 
+/* RFC 6068 lists of any length: each address is judged on its own (a
+ * list of 40 short addresses is over 512 bytes decoded and still fine),
+ * and a single address over 254 octets is not one. */
+static void
+test_use_long_lists(void **state)
+{
+	char many[1024], local[300];
+	const char *why;
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(many, sizeof(many), "mailto:");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n,
+		                      "%sa%zu@example.com", i ? "%2C" : "", i);
+	assert_true(n > 600 && n < sizeof(many));
+	assert_int_equal(use(many, &why), TP_URI_USE_MAILTO);
+	n = (size_t)snprintf(many + n, sizeof(many) - n, "%%2C");
+	assert_int_equal(use(many, &why), TP_URI_USE_MAILTO_NOADDR);
+	memset(local, 'a', sizeof(local) - 1);
+	local[sizeof(local) - 1] = '\0';
+	(void)snprintf(many, sizeof(many), "mailto:%.242s@example.com", local);
+	assert_int_equal(use(many, &why), TP_URI_USE_MAILTO);
+	(void)snprintf(many, sizeof(many), "mailto:%.243s@example.com", local);
+	assert_int_equal(use(many, &why), TP_URI_USE_MAILTO_NOADDR);
+	assert_string_equal(why, "mailto-no-addr-spec");
+	(void)snprintf(many, sizeof(many), "mailto:%s@example.com", local);
+	assert_int_equal(use(many, &why), TP_URI_USE_MAILTO_NOADDR);
+}
+
 static void
 test_interop(void **state)
 {
@@ -345,6 +376,7 @@ main(void)
 	    cmocka_unit_test(test_ip_grammars),
 	    cmocka_unit_test(test_addr_spec),
 	    cmocka_unit_test(test_use),
+	    cmocka_unit_test(test_use_long_lists),
 	    cmocka_unit_test(test_interop),
 	    cmocka_unit_test(test_quote),
 	};

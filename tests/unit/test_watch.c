@@ -99,6 +99,7 @@ slot_clean(struct wslot *s)
 	free(s->detail);
 	free(s->cname);
 	tp_strv_release(&s->values);
+	tp_txtset_release(&s->rrset);
 }
 
 static void
@@ -116,6 +117,7 @@ test_classify_value(void **state)
 	tp_watch_classify(&s[0], &f.a, 1000, NULL);
 	assert_int_equal(s[0].state, TP_SERVER_EXPECTED);
 	assert_int_equal(s[0].values.n, 2);
+	assert_int_equal(s[0].rrset.n, 2); /* and byte for byte */
 	assert_true(s[0].since == 1000);
 
 	/* An old value alongside: two TLS-RPT values, not confirmed. */
