@@ -39,9 +39,12 @@ tp_progress_format(char *buf, size_t size, const struct tp_progress *p)
 	int first = 1;
 
 	tp_buf_addf(&b, "%zu/%zu done", p->done, p->total);
-	add_count(&b, &first, p->created, "created");
-	add_count(&b, &first, p->updated, "updated");
-	add_count(&b, &first, p->removed, "removed");
+	add_count(&b, &first, p->created,
+	          p->planning ? "to create" : "created");
+	add_count(&b, &first, p->updated,
+	          p->planning ? "to update" : "updated");
+	add_count(&b, &first, p->removed,
+	          p->planning ? "to remove" : "removed");
 	add_count(&b, &first, p->unchanged, "unchanged");
 	add_count(&b, &first, p->failed, "failed");
 	if (p->confirming > 0)

@@ -72,6 +72,7 @@ progress_locked(struct pub_run *run, int force)
 		return;
 	run->last_progress = now;
 	p->total = run->nitems;
+	p->planning = run->o->mode == TP_PUBLISH_MODE_PLAN || run->o->dry_run;
 	p->elapsed = now - run->started;
 	sample_rate(run, now);
 	/* The average so far: later domains look like earlier ones. */

@@ -60,10 +60,8 @@ static const struct tp_setting_def gd_settings[] = {
      "yes: raise a TTL below GoDaddy's minimum of 600 s to 600 (with a "
      "warning) instead of refusing it"},
     {"read_back", "GODADDY_READ_BACK", "godaddy-read-back", 0, "yes",
-     "read every write back to catch a concurrent change: yes, or auto "
-     "(only when the run does not confirm in DNS, which compares the "
-     "served set instead: one request less per write, for bulk runs), "
-     "or no"},
+     "yes: read each write back (no compare-and-swap); auto: only with "
+     "--no-wait, the DNS check comparing the served set otherwise; no"},
 };
 
 struct gd {

@@ -36,6 +36,7 @@ struct tp_progress {
 	size_t removed;
 	unsigned long requests; /* API requests so far */
 	double elapsed;         /* seconds since the run started */
+	int planning;           /* plan/--dry-run: "to create", ... */
 };
 
 /*

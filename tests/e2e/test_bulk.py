@@ -287,3 +287,50 @@ def test_duplicates_and_invalid_names(binary, portfolio_factory):
     assert "'bad..name'" in r.stderr and "'-x.test'" in r.stderr
     assert "2 of the 4 domain names given are not valid" in r.stderr
     assert pf.counters("cloudflare")["requests"] == 0
+
+
+def run_on_terminal(binary, pf, args, env):
+    """Run with stdout and stderr on a pseudo-terminal; all it wrote."""
+    import os
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([binary, *args], env=env, stdout=slave,
+                         stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    p.wait(timeout=60)
+    return p.returncode, out.decode(errors="replace")
+
+
+def test_terminal_progress_and_colour(binary, portfolio_factory):
+    zones = {"cloudflare": ["c%03d.test" % i for i in range(40)]}
+    pf = portfolio_factory(zones, rate=25, tool_rate=20, latency=0.01)
+    pf.add_conf(pf.domains_conf())
+    args = ["plan", "--all", "--jobs", "4"]
+    rc, out = run_on_terminal(binary, pf, args, pf.env(TERM="xterm"))
+    assert rc == 0, out
+    # The progress line: drawn in place (carriage return, erase line),
+    # with the counts so far, cleared before each result.
+    assert "\r\033[K" in out
+    assert "/40 done" in out and "would-create" not in out.split(
+        "/40 done")[1].split("\r")[0]
+    assert "40/40 done: 40 to create" in out
+    # Colour on a terminal: the action word.
+    assert "\033[33mwould-create\033[0m" in out
+    rc, out = run_on_terminal(binary, pf, args,
+                              pf.env(TERM="xterm", NO_COLOR="1"))
+    assert rc == 0, out
+    assert "\033[33m" not in out and "would-create" in out
+    assert "/40 done" in out
+    # -q: no progress line either.
+    rc, out = run_on_terminal(binary, pf, args + ["-q"], pf.env())
+    assert "done" not in out

@@ -492,6 +492,11 @@ test_progress_line(void **state)
 	p.eta = 7.4;
 	tp_progress_format(buf, sizeof(buf), &p);
 	assert_string_equal(buf, "1/3 done: 3 unchanged; ETA 7 s");
+	p.planning = 1;
+	p.created = 2;
+	p.unchanged = 1;
+	tp_progress_format(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "1/3 done: 2 to create, 1 unchanged; ETA 7 s");
 	/* Truncated, still a string. */
 	assert_int_equal(tp_progress_format(buf, 5, &p), 4);
 	assert_string_equal(buf, "1/3 ");
