@@ -173,19 +173,21 @@ def test_sigint_mid_run_then_rerun_converges(binary, portfolio_factory):
 
 def test_second_signal_aborts(binary, portfolio_factory):
     pf = portfolio_factory(zones_for(30, ["cloudflare"]), rate=5,
-                           tool_rate=4, latency=0.05)
+                           tool_rate=4)
     pf.add_conf(pf.domains_conf())
+    # Every create is applied at once and answered 5 s later: once one is
+    # applied, a worker is inside a write, which the first signal waits
+    # for...
+    pf.emu["cloudflare"].control.add_fault({
+        "match": {"method": "POST"}, "action": "delay", "seconds": 5,
+        "when": "after", "count": 100})
     p = start(binary, pf, "publish", "--all", "--output", "jsonl",
               "--jobs", "2", "--timeout", "60")
     wait_writes(pf, 1)
-    # Hold the run in a write: the first signal waits for it...
-    pf.emu["cloudflare"].control.add_fault({
-        "match": {"method": "POST"}, "action": "delay", "seconds": 5,
-        "when": "after", "count": 5})
-    time.sleep(0.3)
     p.send_signal(signal.SIGTERM)
     time.sleep(0.3)
-    # ...the second does not.
+    assert p.poll() is None, "the first signal did not wait for the write"
+    # ...and the second does not.
     t = time.monotonic()
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=20)
