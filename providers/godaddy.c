@@ -6,7 +6,7 @@
  * GoDaddy addresses records by registered domain, type and name relative
  * to that domain: mail.example.com's record is name "_smtp._tls.mail" in
  * domain "example.com". The registered domain is the longest domain of
- * the account's own list (GET /v1/domains, read once per handle) that
+ * the account's own list (GET /v1/domains, read once per account) that
  * holds the name, or the one --zone-id gives.
  *
  * PUT /v1/domains/{domain}/records/TXT/{name} replaces every TXT value at
@@ -23,6 +23,7 @@
  * request per written domain, which a bulk run at GoDaddy's 60 requests a
  * minute feels: read_back "auto" leaves it to the confirm stage.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,23 @@ static const struct tp_setting_def gd_settings[] = {
      "--no-wait, the DNS check comparing the served set otherwise; no"},
 };
 
+/* The account's domains, once listed. One per account, shared by its
+ * workers' handles under lock (the first to need it lists it), or one
+ * per handle when core made no account state (lock NULL). */
+struct gd_list {
+	pthread_mutex_t mu;
+	struct tp_strv domains;
+	int listed;
+};
+
 struct gd {
 	struct tp_gd_api api;
 	const struct tp_sink *sink;
-	struct tp_strv domains; /* the account's, once listed */
-	int listed;
-	int clamp;     /* clamp_ttl: raise a TTL under GD_MIN_TTL */
-	int read_back; /* read each write back (read_back setting) */
+	struct gd_list own;
+	struct gd_list *list;  /* &own, or the account's */
+	pthread_mutex_t *lock; /* the account list's, or NULL */
+	int clamp;             /* clamp_ttl: raise a TTL under GD_MIN_TTL */
+	int read_back;         /* read each write back (read_back setting) */
 };
 
 /* ---- the registered domain ------------------------------------------ */
@@ -106,35 +117,36 @@ list_page(struct gd *gd, const char *marker, size_t *entries)
 	             : tp_gd_api_call(&gd->api, &body, &len, "GET", url.s, NULL,
 	                              "listing the account's domains");
 	if (rc == 0)
-		rc = tp_gd_domains_parse(&gd->domains, entries, body, len);
+		rc =
+		    tp_gd_domains_parse(&gd->list->domains, entries, body, len);
 	free(body);
 	tp_buf_release(&url);
 	return rc;
 }
 
 /* The account's domains, read once: full pages of GD_PAGE continue
- * after the last domain seen (marker). */
+ * after the last domain seen (marker). Under gd->lock. */
 static int
 list_domains(struct gd *gd)
 {
+	struct tp_strv *dl = &gd->list->domains;
 	char *marker = NULL;
 	size_t entries, before, pages;
 	int rc = 0;
 
-	if (gd->listed)
+	if (gd->list->listed)
 		return 0;
 	for (pages = 0; pages < GD_MAX_PAGES; pages++) {
-		before = gd->domains.n;
+		before = dl->n;
 		rc = list_page(gd, marker, &entries);
-		if (rc != 0 || entries < GD_PAGE || gd->domains.n == before)
+		if (rc != 0 || entries < GD_PAGE || dl->n == before)
 			break;
 		/* Whether the marker itself comes back is not documented:
 		 * a page that ends where the last one did ends the list. */
-		if (marker != NULL &&
-		    strcmp(marker, gd->domains.v[gd->domains.n - 1]) == 0)
+		if (marker != NULL && strcmp(marker, dl->v[dl->n - 1]) == 0)
 			break;
 		free(marker);
-		marker = strdup(gd->domains.v[gd->domains.n - 1]);
+		marker = strdup(dl->v[dl->n - 1]);
 		if (marker == NULL) {
 			rc = tp_err_set(TP_EINTERNAL, "godaddy: out of memory");
 			break;
@@ -142,14 +154,28 @@ list_domains(struct gd *gd)
 	}
 	free(marker);
 	if (rc != 0) {
-		tp_strv_release(&gd->domains);
+		tp_strv_release(dl);
 		return rc;
 	}
-	gd->listed = 1;
+	gd->list->listed = 1;
 	tp_sink_log(gd->sink, TP_LOG_INFO,
-	            "godaddy: %zu domain%s in the account on %s", gd->domains.n,
-	            gd->domains.n == 1 ? "" : "s", gd->api.where);
+	            "godaddy: %zu domain%s in the account on %s", dl->n,
+	            dl->n == 1 ? "" : "s", gd->api.where);
 	return 0;
+}
+
+static void
+list_lock(struct gd *gd)
+{
+	if (gd->lock != NULL)
+		pthread_mutex_lock(gd->lock);
+}
+
+static void
+list_unlock(struct gd *gd)
+{
+	if (gd->lock != NULL)
+		pthread_mutex_unlock(gd->lock);
 }
 
 /* "'a.b.example.com', 'b.example.com', 'example.com'": what was tried. */
@@ -196,17 +222,21 @@ gd_find_zone(void *h, struct tp_zone *out, const char *name,
 	struct tp_buf tried = TP_BUF_INIT(1024);
 	struct gd *gd = h;
 	const char *d;
+	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (zone_id != NULL)
 		return zone_given(out, name, zone_id);
+	list_lock(gd);
 	rc = list_domains(gd);
-	if (rc != 0)
-		return rc;
-	d = tp_gd_domain_match(&gd->domains, name);
+	d = rc == 0 ? tp_gd_domain_match(&gd->list->domains, name) : NULL;
 	if (d != NULL)
-		return zone_set(out, d);
+		rc = zone_set(out, d);
+	n = gd->list->domains.n;
+	list_unlock(gd);
+	if (rc != 0 || d != NULL)
+		return rc;
 	candidates(&tried, name);
 	rc = tp_err_set(TP_ENOTFOUND,
 	                "godaddy: '%s' is not under any domain of this "
@@ -215,7 +245,7 @@ gd_find_zone(void *h, struct tp_zone *out, const char *name,
 	                "hosted in the key's account: check the key's account "
 	                "and environment, or name the registered domain with "
 	                "--zone-id",
-	                name, gd->domains.n, gd->api.where, tried.s);
+	                name, n, gd->api.where, tried.s);
 	tp_buf_release(&tried);
 	return rc;
 }
@@ -228,18 +258,21 @@ gd_list_zones(void *h, struct tp_zone **out, size_t *n)
 	size_t i;
 	int rc;
 
+	list_lock(gd);
 	rc = list_domains(gd);
-	for (i = 0; rc == 0 && i < gd->domains.n; i++) {
+	for (i = 0; rc == 0 && i < gd->list->domains.n; i++) {
 		v = realloc(*out, (*n + 1) * sizeof(*v));
-		if (v == NULL)
-			return tp_err_set(TP_EINTERNAL,
-			                  "godaddy: out of memory");
+		if (v == NULL) {
+			rc = tp_err_set(TP_EINTERNAL, "godaddy: out of memory");
+			break;
+		}
 		*out = v;
 		memset(&v[*n], 0, sizeof(v[*n]));
-		rc = zone_set(&v[*n], gd->domains.v[i]);
+		rc = zone_set(&v[*n], gd->list->domains.v[i]);
 		if (rc == 0)
 			(*n)++;
 	}
+	list_unlock(gd);
 	return rc;
 }
 
@@ -389,6 +422,37 @@ out:
 
 static void gd_close(void *h);
 
+/* Every worker of an account uses one domain list: listed once. */
+static int
+gd_open_account(void **out, const struct tp_provider_ctx *ctx)
+{
+	struct gd_list *l;
+
+	(void)ctx;
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return tp_err_set(TP_EINTERNAL, "godaddy: out of memory");
+	if (pthread_mutex_init(&l->mu, NULL) != 0) {
+		free(l);
+		return tp_err_set(TP_EINTERNAL, "godaddy: no mutex");
+	}
+	*out = l;
+	return 0;
+}
+
+static void
+gd_close_account(void *shared)
+{
+	struct gd_list *l = shared;
+
+	if (l == NULL)
+		return;
+	tp_strv_release(&l->domains);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
 /* read_back: yes (the default), no, or auto (only when nothing confirms
  * afterwards). */
 static int
@@ -443,6 +507,11 @@ gd_open(void **out, const struct tp_provider_ctx *ctx)
 		return rc;
 	}
 	gd->sink = ctx->sink;
+	gd->list = &gd->own;
+	if (ctx->shared != NULL) {
+		gd->list = ctx->shared;
+		gd->lock = &gd->list->mu;
+	}
 	v = tp_settings_get(ctx->settings, "clamp_ttl");
 	gd->clamp = v != NULL &&
 	    (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0);
@@ -463,7 +532,7 @@ gd_close(void *h)
 	if (gd == NULL)
 		return;
 	tp_gd_api_release(&gd->api);
-	tp_strv_release(&gd->domains);
+	tp_strv_release(&gd->own.domains);
 	free(gd);
 }
 
@@ -499,5 +568,7 @@ const struct tp_provider tp_provider_godaddy = {
     .wait_change = NULL,
     .list_zones = gd_list_zones,
     .close = gd_close,
+    .open_account = gd_open_account,
+    .close_account = gd_close_account,
     .ns_patterns = gd_ns,
 };
