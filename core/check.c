@@ -31,7 +31,11 @@ struct lookarg {
 static void
 look_release(struct check_look *l)
 {
-	tp_dns_cancel(l->q);
+	if (l->q != NULL) {
+		tp_dns_cancel(l->q);
+		free(l->arg); /* its callback will never run */
+		l->q = NULL;
+	}
 	free(l->fail);
 	free(l->zone);
 	tp_txtset_release(&l->set);
@@ -133,6 +137,7 @@ on_look(void *arg, const struct tp_dns_answer *a)
 		                 on_look, la) == 0)
 			return;
 	}
+	la->l->arg = NULL;
 	free(la);
 	if (--c->pending == 0)
 		tp_check_finish(c);
@@ -156,6 +161,7 @@ look(struct check_dom *c, struct check_look *l, const char *name)
 		free(la);
 		return rc;
 	}
+	l->arg = la;
 	c->pending++;
 	return 0;
 }
@@ -370,12 +376,14 @@ tp_check_run(const struct tp_check_opts *opts, const struct tp_strv *domains)
 		goto out;
 	/* The owner through the resolver too: in the authoritative mode it
 	 * follows a CNAME to a zone the servers do not serve. */
+	if ((rc = tp_check_start(&run)) != 0)
+		goto out;
 	for (i = 0; rc == 0 && i < run.n; i++)
 		rc = start_lookups(&run.doms[i]);
 	if (rc == 0)
 		rc = tp_check_loop(&run);
 out:
-	tp_check_dq_free(run.dq);
+	tp_check_stop(&run);
 	for (i = 0; i < run.n; i++)
 		dom_release(&run.doms[i]);
 	free(run.doms);

@@ -28,6 +28,7 @@ struct check_look {
 	char *zone; /* owner of the authority SOA, if any */
 	int chased; /* queries sent after a CNAME chain left the answer */
 	struct tp_dns_query *q;
+	void *arg; /* q's callback argument, freed with q when cancelled */
 };
 
 /* ---- report destinations ---------------------------------------------
@@ -168,11 +169,19 @@ struct check_run {
 	char *watch_msg;
 };
 
-/* check_loop.c: the lookups of every domain done (check.c started them),
- * run the watcher (authoritative), finish each domain (evaluate, look at
- * its destinations) and deliver it. Returns when every domain is
- * delivered, or on an internal error. */
+/*
+ * check_loop.c. tp_check_start, before any lookup: the destination
+ * lookups' table and, in the authoritative mode, the watcher in its own
+ * thread (TP_EUSAGE for a bad --nameserver). tp_check_loop, once check.c
+ * started every domain's lookups: step them, take the watched domains,
+ * finish each domain (evaluate, look at its destinations) and deliver
+ * it; returns when every domain is delivered, or on an internal error.
+ * tp_check_stop (always, also after a failed start): stop the watcher,
+ * wait for its thread, free what start made.
+ */
+int tp_check_start(struct check_run *run);
 int tp_check_loop(struct check_run *run);
+void tp_check_stop(struct check_run *run);
 
 /* check_loop.c: c may be ready (its lookups answered, watched in the
  * authoritative mode): evaluate it, look at its destinations, deliver

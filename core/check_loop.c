@@ -219,7 +219,8 @@ take(struct check_run *run, int *rc)
 	return done;
 }
 
-/* Stop the watcher (when the loop ends early) and wait for it. */
+/* Stop the watcher (at once when the loop ended early) and wait for
+ * it. */
 static void
 watch_end(struct check_run *run)
 {
@@ -243,23 +244,27 @@ watch_end(struct check_run *run)
 	run->handed = NULL;
 }
 
-/* Domains whose lookups were all started (check.c) go on here; the
- * caller frees run->dq. */
 int
-tp_check_loop(struct check_run *run)
+tp_check_start(struct check_run *run)
 {
-	int rc = 0, st, watch_over;
+	int rc = 0;
 
 	/* The destinations go to the resolvers: the side server when it is
 	 * them, else resolvers made on first use. */
-	if (!run->o->no_destination_checks &&
-	    (rc = tp_check_dq_new(&run->dq, run->dns,
-	                          run->res_recursive ? run->res : NULL,
-	                          run->o->resolvers, dests_ready, run)) != 0)
-		goto out;
-	if (run->o->authoritative && (rc = watch_start(run)) != 0)
-		goto out;
-	watch_over = !run->threaded;
+	if (!run->o->no_destination_checks)
+		rc = tp_check_dq_new(&run->dq, run->dns,
+		                     run->res_recursive ? run->res : NULL,
+		                     run->o->resolvers, dests_ready, run);
+	if (rc == 0 && run->o->authoritative)
+		rc = watch_start(run);
+	return rc;
+}
+
+int
+tp_check_loop(struct check_run *run)
+{
+	int rc = 0, st, watch_over = !run->threaded;
+
 	while (rc == 0 && run->emitted < run->n) {
 		st = tp_dns_step(run->dns, run->threaded ? run->wake[0] : -1,
 		                 1.0);
@@ -279,7 +284,13 @@ tp_check_loop(struct check_run *run)
 			                "check: %zu domains got no verdict",
 			                run->n - run->emitted);
 	}
-out:
-	watch_end(run);
 	return rc;
+}
+
+void
+tp_check_stop(struct check_run *run)
+{
+	watch_end(run);
+	tp_check_dq_free(run->dq);
+	run->dq = NULL;
 }
