@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,75 @@ test_diags(void **state)
 	tp_check_destv_release(&v);
 }
 
+static char *
+slurp(const char *path)
+{
+	char *s = calloc(1, 1 << 20);
+	size_t n = 0;
+	FILE *f;
+
+	if (s == NULL || (f = fopen(path, "rb")) == NULL) {
+		free(s);
+		return NULL;
+	}
+	n = fread(s, 1, (1 << 20) - 1, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* Every code the destination checks can give is documented where users
+ * look: docs/diagnostics.md and the man page's DIAGNOSTICS table. */
+static void
+test_codes_documented(void **state)
+{
+	struct check_dname n[5];
+	const struct check_dname *names[5];
+	struct check_destv v;
+	struct tp_result r;
+	char *md, *man, needle[80];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+	    tp_check_dest_list(&v,
+	                       "v=TLSRPTv1; rua=mailto:a@null.example.net,"
+	                       "mailto:b@gone.example.net,https://"
+	                       "nohost.example.net/,mailto:c@down.example.net"),
+	    0);
+	name_init(&n[0], CHECK_ANS_DATA, CHECK_ANS_NODATA, CHECK_ANS_NODATA);
+	n[0].null_mx = 1;
+	name_init(&n[1], CHECK_ANS_NODATA, CHECK_ANS_NODATA, CHECK_ANS_NODATA);
+	name_init(&n[2], CHECK_ANS_NONE, CHECK_ANS_NODATA, CHECK_ANS_NODATA);
+	name_init(&n[3], CHECK_ANS_FAILED, CHECK_ANS_FAILED, CHECK_ANS_FAILED);
+	for (i = 0; i < 4; i++)
+		names[i] = &n[i];
+	tp_result_init(&r, TP_RESULT_CHECK);
+	assert_int_equal(tp_check_dest_diags(&r, "example.com", &v, names), 0);
+	md = slurp("docs/diagnostics.md");
+	man = slurp("docs/tlsrpt-publish.1");
+	assert_non_null(md);
+	assert_non_null(man);
+	assert_int_equal(r.diagnostics.n, 4 + 4); /* 4 other-domain */
+	for (i = 0; i < r.diagnostics.n; i++) {
+		(void)snprintf(needle, sizeof(needle), "`%s`",
+		               r.diagnostics.v[i].code);
+		if (strstr(md, needle) == NULL)
+			fail_msg("docs/diagnostics.md lacks %s", needle);
+		(void)snprintf(needle, sizeof(needle), "\n%s\t",
+		               r.diagnostics.v[i].code);
+		if (strstr(man, needle) == NULL)
+			fail_msg("the man page's DIAGNOSTICS lacks %s",
+			         r.diagnostics.v[i].code);
+	}
+	assert_non_null(find(&r, "rua-host-unresolved", 0));
+	assert_non_null(find(&r, "rua-dest-unchecked", 0));
+	free(md);
+	free(man);
+	tp_result_release(&r);
+	tp_check_destv_release(&v);
+}
+
 /* check_eval marks the record senders use, and only that one. */
 static void
 test_eval_marks_record(void **state)
@@ -283,6 +353,7 @@ main(void)
 	    cmocka_unit_test(test_verdict),
 	    cmocka_unit_test(test_diags),
 	    cmocka_unit_test(test_eval_marks_record),
+	    cmocka_unit_test(test_codes_documented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
