@@ -34,7 +34,10 @@ servers(struct tp_strv *out, const struct tp_conf *conf,
 	return rc < 0 ? rc : 0;
 }
 
-/* A number of seconds: the option when set, else the config's. */
+/* A number of seconds: the option when set, else the config's. The file
+ * is shared with publish, so it may hold anything publish's options take
+ * (up to a week); unlike publish, a value of 0 or below is refused
+ * rather than silently replaced by the default. */
 static int
 seconds(double *v, const struct tp_conf *conf, const char *key)
 {
