@@ -1,6 +1,7 @@
 /*
  * check.c: `tlsrpt-publish check [options] DOMAIN...`: parse the options,
- * call tp_check_run(), print through the output sink.
+ * call tp_check_run() (which also reads the config file, as publish
+ * does), print through the output sink.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,7 +25,11 @@ enum {
 	OPT_STRICT,
 	OPT_OUTPUT,
 	OPT_REPORT,
-	OPT_DOMAINS_FILE
+	OPT_DOMAINS_FILE,
+	OPT_CONFIG,
+	OPT_ALL,
+	OPT_EXPECT_CONFIGURED,
+	OPT_NO_DEST
 };
 
 static const struct option longopts[] = {
@@ -39,6 +44,10 @@ static const struct option longopts[] = {
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"report", required_argument, NULL, OPT_REPORT},
     {"domains-file", required_argument, NULL, OPT_DOMAINS_FILE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"expect-configured-rua", no_argument, NULL, OPT_EXPECT_CONFIGURED},
+    {"no-destination-checks", no_argument, NULL, OPT_NO_DEST},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -46,6 +55,7 @@ static const struct option longopts[] = {
 
 static const char help[] =
     "usage: tlsrpt-publish check [OPTIONS] DOMAIN...\n"
+    "       tlsrpt-publish check [OPTIONS] --all\n"
     "\n"
     "Read the TXT record at _smtp._tls.DOMAIN from DNS, validate it the "
     "way\n"
@@ -53,7 +63,10 @@ static const char help[] =
     "or\n"
     "at _smtp-tlsrpt.DOMAIN, a CNAME, SPF where TLS-RPT belongs, several\n"
     "records, servers that disagree). Also shows whether MTA-STS is\n"
-    "published (_mta-sts.DOMAIN), the next step of the rollout.\n"
+    "published (_mta-sts.DOMAIN), the next step of the rollout, and looks\n"
+    "at the report destinations: another domain (info), a mail domain\n"
+    "with a null MX or no MX and no address, an https host without an\n"
+    "address (warnings; never a failure).\n"
     "\n"
     "Where to read:\n"
     "  --resolver ADDR[:PORT]   recursive resolver to ask (repeatable;\n"
@@ -68,6 +81,9 @@ static const char help[] =
     "  --strict-families        an address family unreachable from here\n"
     "                           (often IPv6) fails the check instead of\n"
     "                           being reported and skipped\n"
+    "  --no-destination-checks  do not look at the destinations' domains\n"
+    "                           (rua-other-domain and the MX/A/AAAA "
+    "lookups)\n"
     "\n"
     "Waiting (implies --authoritative):\n"
     "  --wait                   poll until every server serves exactly "
@@ -79,11 +95,28 @@ static const char help[] =
     "  --expect-rua URI         the record's destinations must be "
     "exactly\n"
     "                           these (repeatable)\n"
+    "  --expect-configured-rua  ... exactly those the config file gives\n"
+    "                           each domain (its domains entry's rua, "
+    "else\n"
+    "                           defaults.rua): what publish would write\n"
     "\n"
-    "Input and output:\n"
+    "Domains and settings:\n"
     "  --domains-file FILE      one domain per line, '#' comments; '-' "
     "is\n"
     "                           stdin\n"
+    "  --all                    every domain of the config file's "
+    "domains\n"
+    "                           list\n"
+    "  --config FILE            config file (default "
+    "$TLSRPT_PUBLISH_CONFIG,\n"
+    "                           then $XDG_CONFIG_HOME/tlsrpt-publish/"
+    "config);\n"
+    "                           its defaults give resolver, nameserver,\n"
+    "                           timeout and interval when no option does.\n"
+    "                           Its rua is never expected unless\n"
+    "                           --expect-configured-rua asks\n"
+    "\n"
+    "Output:\n"
     "  --output FORMAT          text (default), json or jsonl\n"
     "  --report FILE            also write the JSON report to FILE\n"
     "  -q, --quiet              text: only domains that are not valid\n"
@@ -94,7 +127,7 @@ static const char help[] =
     "or\n"
     "different; 3 not known (no server reachable, or the --wait "
     "deadline\n"
-    "passed); 2 usage error.\n";
+    "passed); 2 usage or config file error.\n";
 
 struct check_cli {
 	struct tp_check_opts o;
@@ -189,6 +222,18 @@ parse(struct check_cli *c, int argc, char **argv)
 		case OPT_DOMAINS_FILE:
 			c->domains_file = optarg;
 			break;
+		case OPT_CONFIG:
+			c->o.config = optarg;
+			break;
+		case OPT_ALL:
+			c->o.all = 1;
+			break;
+		case OPT_EXPECT_CONFIGURED:
+			c->o.expect_configured_rua = 1;
+			break;
+		case OPT_NO_DEST:
+			c->o.no_destination_checks = 1;
+			break;
 		case 'q':
 			c->quiet = 1;
 			break;
@@ -206,10 +251,11 @@ parse(struct check_cli *c, int argc, char **argv)
 		rc = tp_strv_add(&c->domains, argv[optind]) ? 1 : 0;
 	if (rc == 0 && c->domains_file != NULL)
 		rc = read_domains(&c->domains, c->domains_file);
-	if (rc == 0 && c->domains.n == 0)
+	if (rc == 0 && c->domains.n == 0 && !c->o.all)
 		rc = cmd_usage_error("check",
-		                     "no domain: give DOMAIN arguments or "
-		                     "--domains-file FILE");
+		                     "no domain: give DOMAIN arguments, "
+		                     "--domains-file FILE, or --all for the "
+		                     "config file's domains list");
 	return rc;
 }
 
@@ -217,6 +263,7 @@ static int
 run(struct check_cli *c)
 {
 	struct cmd_output *out = NULL;
+	const char *msg;
 	int rc;
 
 	if (cmd_output_open(&out, c->output, c->report, c->quiet, c->verbose,
@@ -229,10 +276,14 @@ run(struct check_cli *c)
 	rc = tp_check_run(&c->o, &c->domains);
 	if (rc != 0) {
 		cmd_output_free(out);
-		if (rc == TP_EUSAGE || rc == TP_ECONFIG)
-			return cmd_usage_error("check", "%s", tp_err_msg());
-		cmd_error("check: %s", tp_err_msg());
-		return TP_EXIT_FAIL;
+		msg = tp_err_msg();
+		if (strncmp(msg, "check: ", 7) == 0)
+			msg += 7;
+		if (rc == TP_EUSAGE)
+			return cmd_usage_error("check", "%s", msg);
+		/* A bad config file: as publish says it. */
+		cmd_error("%s%s", rc == TP_ECONFIG ? "" : "check: ", msg);
+		return rc == TP_ECONFIG ? TP_EXIT_USAGE : TP_EXIT_FAIL;
 	}
 	rc = cmd_output_finish(out, NULL);
 	cmd_output_free(out);

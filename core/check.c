@@ -6,9 +6,10 @@
  * Through a resolver, a domain costs four TXT queries: the owner
  * _smtp._tls.D, and the side names D (a record published at the apex),
  * _smtp-tlsrpt.D (the pre-RFC name) and _mta-sts.D (the MTA-STS stage).
- * In authoritative mode these are asked first (from the given servers, or
- * the resolver), then the watcher reads the owner from every address of
- * every name server, once or until valid (--wait).
+ * In authoritative mode these are asked (from the given servers, or the
+ * resolver) while the watcher reads the owner from every address of
+ * every name server, once or until valid (--wait). check_loop.c drives
+ * both and finishes each domain; check_conf.c resolves the settings.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,6 @@
 #include "tlsrpt/record.h"
 #include "tlsrpt/watch.h"
 
-struct check_run {
-	const struct tp_check_opts *o;
-	struct check_dom *doms;
-	size_t n;
-	struct tp_dns *dns;
-	struct tp_dns_server *res; /* side lookups, and the owner in the
-				    * resolver mode */
-};
-
 struct lookarg {
 	struct check_dom *c;
 	struct check_look *l;
@@ -39,24 +31,15 @@ struct lookarg {
 static void
 look_release(struct check_look *l)
 {
-	tp_dns_cancel(l->q);
+	if (l->q != NULL) {
+		tp_dns_cancel(l->q);
+		free(l->arg); /* its callback will never run */
+		l->q = NULL;
+	}
 	free(l->fail);
 	free(l->zone);
 	tp_txtset_release(&l->set);
 	tp_strv_release(&l->cnames);
-}
-
-static void
-emit(struct check_dom *c)
-{
-	struct tp_result r;
-
-	if (tp_check_eval(&r, c, c->run->o) != 0) {
-		tp_result_fail(&r);
-		r.status = TP_CHECK_UNKNOWN;
-	}
-	tp_sink_result(c->run->o->sink, &r);
-	tp_result_release(&r);
 }
 
 static void
@@ -154,10 +137,10 @@ on_look(void *arg, const struct tp_dns_answer *a)
 		                 on_look, la) == 0)
 			return;
 	}
+	la->l->arg = NULL;
 	free(la);
-	/* In the resolver mode the owner is one of the lookups. */
-	if (--c->pending == 0 && !c->run->o->authoritative)
-		emit(c);
+	if (--c->pending == 0)
+		tp_check_finish(c);
 }
 
 static int
@@ -178,6 +161,7 @@ look(struct check_dom *c, struct check_look *l, const char *name)
 		free(la);
 		return rc;
 	}
+	l->arg = la;
 	c->pending++;
 	return 0;
 }
@@ -234,6 +218,8 @@ dom_release(struct check_dom *c)
 	free(c->sts_name);
 	free(c->watch_err);
 	tp_confirm_release(&c->confirm);
+	tp_result_release(&c->result);
+	tp_check_destv_release(&c->dests);
 }
 
 static int
@@ -248,76 +234,6 @@ start_lookups(struct check_dom *c)
 		rc = look(c, &c->legacy, c->legacy_name);
 	if (rc == 0)
 		rc = look(c, &c->sts, c->sts_name);
-	return rc;
-}
-
-static int
-lookups(struct check_run *run)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < run->n; i++)
-		rc = start_lookups(&run->doms[i]);
-	while (rc == 0 && tp_dns_pending(run->dns) > 0)
-		rc = tp_dns_step(run->dns, -1, 1.0) < 0 ? TP_EINTERNAL : 0;
-	return rc;
-}
-
-static void
-on_watch(void *ctx, void *user, struct tp_confirm *cf, int rc)
-{
-	struct check_dom *c = user;
-
-	(void)ctx;
-	c->watched = 1;
-	c->watch_rc = rc;
-	if (rc != 0)
-		c->watch_err = strdup(tp_err_msg());
-	c->confirm = *cf;
-	memset(cf, 0, sizeof(*cf));
-	emit(c);
-}
-
-static int
-watch_new(struct tp_watch **w, struct check_run *run)
-{
-	const struct tp_check_opts *o = run->o;
-	struct tp_watch_opts wo;
-
-	memset(&wo, 0, sizeof(wo));
-	wo.resolvers = o->resolvers;
-	wo.nameservers = o->nameservers;
-	wo.interval = o->interval;
-	wo.query_timeout = o->query_timeout;
-	wo.strict_families = o->strict_families;
-	wo.sink = o->sink;
-	return tp_watch_new(w, &wo, on_watch, run);
-}
-
-static int
-watch_all(struct tp_watch *w, struct check_run *run)
-{
-	const struct tp_check_opts *o = run->o;
-	struct tp_watch_req req;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < run->n; i++) {
-		memset(&req, 0, sizeof(req));
-		req.domain = run->doms[i].domain;
-		req.expect = TP_WATCH_VALID;
-		req.expect_rua = o->expect_rua;
-		/* Without --wait, one poll: the deadline only bounds it. */
-		req.timeout = o->wait ? o->timeout : 60;
-		req.old_ttl = -1;
-		req.user = &run->doms[i];
-		req.once = !o->wait;
-		rc = tp_watch_add(w, &req);
-	}
-	tp_watch_close(w);
-	if (rc == 0)
-		rc = tp_watch_run(w);
 	return rc;
 }
 
@@ -340,6 +256,7 @@ side_server(struct check_run *run)
 			return tp_dns_resolver(&run->res, run->dns,
 			                       o->nameservers, 0);
 	}
+	run->res_recursive = 1;
 	return tp_dns_resolver(&run->res, run->dns, o->resolvers, 1);
 }
 
@@ -358,52 +275,119 @@ check_usage(const struct tp_check_opts *o)
 	return 0;
 }
 
+/* Sorting domains by name, the input order breaking ties. */
+static int
+cmp_dom(const void *a, const void *b)
+{
+	const struct check_dom *x = *(const struct check_dom *const *)a;
+	const struct check_dom *y = *(const struct check_dom *const *)b;
+	int d = strcmp(x->domain, y->domain);
+
+	return d != 0 ? d : (x < y ? -1 : x > y);
+}
+
+/* Drop every domain given again (as an argument and by --all, say),
+ * keeping the first, and say so on the sink. */
+static int
+dedupe(struct check_run *run)
+{
+	struct check_dom **v;
+	size_t i, k;
+
+	v = calloc(run->n + 1, sizeof(*v));
+	if (v == NULL)
+		return tp_err_set(TP_EINTERNAL, "check: out of memory");
+	for (i = 0; i < run->n; i++)
+		v[i] = &run->doms[i];
+	qsort(v, run->n, sizeof(*v), cmp_dom);
+	for (i = 1; i < run->n; i++)
+		if (strcmp(v[i]->domain, v[i - 1]->domain) == 0) {
+			tp_sink_log(run->o->sink, TP_LOG_WARN,
+			            "check: '%s' is given more than once: "
+			            "checked once",
+			            v[i]->domain);
+			v[i]->run = NULL; /* the mark of a duplicate */
+		}
+	free(v);
+	for (i = 0, k = 0; i < run->n; i++) {
+		if (run->doms[i].run == NULL) {
+			dom_release(&run->doms[i]);
+			continue;
+		}
+		if (k != i)
+			run->doms[k] = run->doms[i];
+		k++;
+	}
+	run->n = k;
+	return 0;
+}
+
+/* The domains of the run, normalised, each with what it must have
+ * (--expect-configured-rua). */
+static int
+doms_init(struct check_run *run, const struct check_conf *cc)
+{
+	struct check_dom *c;
+	const char *from = NULL;
+	size_t i;
+	int rc;
+
+	run->doms = calloc(cc->names.n, sizeof(*run->doms));
+	if (run->doms == NULL)
+		return tp_err_set(TP_EINTERNAL, "check: out of memory");
+	for (i = 0; i < cc->names.n; i++) {
+		c = &run->doms[run->n++];
+		if ((rc = dom_init(c, run, cc->names.v[i])) != 0)
+			return rc;
+		c->expect = tp_check_conf_expect(cc, i, &from);
+		c->expect_from = from;
+	}
+	return dedupe(run);
+}
+
 int
 tp_check_run(const struct tp_check_opts *opts, const struct tp_strv *domains)
 {
 	struct tp_check_opts o = *opts;
 	struct tp_dns_opts dopts;
+	struct check_conf cc;
 	struct check_run run;
-	struct tp_watch *w = NULL;
 	size_t i;
 	int rc;
 
-	if (o.nameservers != NULL && o.nameservers->n > 0)
+	memset(&run, 0, sizeof(run));
+	run.wake[0] = run.wake[1] = -1;
+	run.o = &o;
+	if ((rc = tp_check_conf_load(&cc, &o, domains)) != 0 ||
+	    (rc = check_usage(&o)) != 0)
+		goto out;
+	if (o.nameservers->n > 0)
 		o.authoritative = 1;
 	if (o.wait)
 		o.authoritative = 1;
 	if (o.timeout <= 0)
 		o.timeout = 300;
-	memset(&run, 0, sizeof(run));
-	run.o = &o;
-	if (domains->n == 0)
-		return tp_err_set(TP_EUSAGE, "check: no domain given");
-	if ((rc = check_usage(&o)) != 0)
-		return rc;
-	run.doms = calloc(domains->n, sizeof(*run.doms));
-	if (run.doms == NULL)
-		return tp_err_set(TP_EINTERNAL, "check: out of memory");
-	run.n = domains->n;
-	for (i = 0; i < run.n; i++)
-		if ((rc = dom_init(&run.doms[i], &run, domains->v[i])) != 0)
-			goto out;
+	if ((rc = doms_init(&run, &cc)) != 0)
+		goto out;
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.timeout = o.query_timeout;
 	if ((rc = tp_dns_new(&run.dns, &dopts)) != 0 ||
 	    (rc = side_server(&run)) != 0)
 		goto out;
-	if (o.authoritative && (rc = watch_new(&w, &run)) != 0)
-		goto out;
 	/* The owner through the resolver too: in the authoritative mode it
 	 * follows a CNAME to a zone the servers do not serve. */
-	rc = lookups(&run);
-	if (rc == 0 && o.authoritative)
-		rc = watch_all(w, &run);
+	if ((rc = tp_check_start(&run)) != 0)
+		goto out;
+	for (i = 0; rc == 0 && i < run.n; i++)
+		rc = start_lookups(&run.doms[i]);
+	if (rc == 0)
+		rc = tp_check_loop(&run);
 out:
-	tp_watch_free(w);
+	tp_check_stop(&run);
 	for (i = 0; i < run.n; i++)
 		dom_release(&run.doms[i]);
 	free(run.doms);
 	tp_dns_free(run.dns);
+	tp_check_conf_release(&cc);
 	return rc;
 }

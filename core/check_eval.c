@@ -202,7 +202,7 @@ rua_norm(struct tp_strv *out, const struct tp_strv *in)
 
 static int
 diag_rua(struct tp_result *r, const struct tp_txt *rec,
-         const struct tp_strv *expect)
+         const struct tp_strv *expect, const char *from)
 {
 	struct tp_strv got = TP_STRV_INIT, have = TP_STRV_INIT;
 	struct tp_strv want = TP_STRV_INIT;
@@ -226,12 +226,15 @@ diag_rua(struct tp_result *r, const struct tp_txt *rec,
 			            have.v[i]);
 	msg = tp_buf_detach(&m);
 	if (rc == 0 && msg != NULL && msg[0] != '\0') {
-		rc = DIAG(r, TP_SEV_ERROR, "rua-unexpected",
-		          "update the record (tlsrpt-publish --rua ...) or fix "
-		          "--expect-rua",
-		          "the record's destinations differ from --expect-rua: "
-		          "%s",
-		          msg);
+		rc = DIAG(
+		    r, TP_SEV_ERROR, "rua-unexpected",
+		    from != NULL
+		        ? "update the record (tlsrpt-publish publishes "
+		          "the configured destinations) or the config file"
+		        : "update the record (tlsrpt-publish --rua ...) or "
+		          "fix --expect-rua",
+		    "the record's destinations differ from %s: %s",
+		    from != NULL ? from : "--expect-rua", msg);
 		r->status = TP_CHECK_INVALID;
 	}
 	free(msg);
@@ -522,6 +525,7 @@ static int
 judge(struct tp_result *r, struct check_dom *c, const struct tp_txtset *set,
       int rcode, const struct tp_strv *cnames, const struct tp_check_opts *o)
 {
+	const struct tp_strv *expect = c->expect ? c->expect : o->expect_rua;
 	enum tp_check_status before = r->status;
 	enum tp_rrset_status st;
 	size_t i, idx = (size_t)-1;
@@ -537,11 +541,12 @@ judge(struct tp_result *r, struct check_dom *c, const struct tp_txtset *set,
 	    (rc = record_of(r, set, idx)) != 0)
 		return rc;
 	r->status = rrset_status(st);
+	c->rrset_valid = st == TP_RRSET_VALID;
 	if (before == TP_CHECK_INVALID)
 		r->status = before; /* failing servers */
-	if (r->status == TP_CHECK_VALID && o->expect_rua != NULL &&
-	    o->expect_rua->n > 0 &&
-	    (rc = diag_rua(r, &set->v[idx], o->expect_rua)) != 0)
+	if (r->status == TP_CHECK_VALID && expect != NULL && expect->n > 0 &&
+	    (rc = diag_rua(r, &set->v[idx], expect,
+	                   c->expect ? c->expect_from : NULL)) != 0)
 		return rc;
 	return 0;
 }

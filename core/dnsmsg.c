@@ -96,6 +96,16 @@ rr_soa(struct tp_dns_rr *x, const ns_msg *m, const ns_rr *rr)
 	return 0;
 }
 
+/* RFC 1035 §3.3.9: PREFERENCE (16 bits), then EXCHANGE. */
+static int
+rr_mx(struct tp_dns_rr *x, const ns_msg *m, const ns_rr *rr)
+{
+	if (ns_rr_rdlen(*rr) < 3)
+		return -1;
+	x->mx_pref = ns_get16(ns_rr_rdata(*rr));
+	return rdata_name(&x->target, m, rr, 2) < 0 ? -1 : 0;
+}
+
 static int
 rr_addr(struct tp_dns_rr *x, const ns_rr *rr, int af, size_t size)
 {
@@ -122,6 +132,8 @@ rr_data(struct tp_dns_rr *x, const ns_msg *m, const ns_rr *rr)
 		return rdata_name(&x->target, m, rr, 0) < 0 ? -1 : 0;
 	case TP_DNS_T_SOA:
 		return rr_soa(x, m, rr);
+	case TP_DNS_T_MX:
+		return rr_mx(x, m, rr);
 	case TP_DNS_T_A:
 		return rr_addr(x, rr, AF_INET, 4);
 	case TP_DNS_T_AAAA:
@@ -275,6 +287,14 @@ chain_end(struct tp_strv *cnames, const struct tp_dns_answer *a,
 			break;
 	}
 	return cur;
+}
+
+const char *
+tp_dns_answer_owner(const struct tp_dns_answer *a, const char *qname)
+{
+	int rc;
+
+	return chain_end(NULL, a, qname, &rc);
 }
 
 int

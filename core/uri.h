@@ -84,6 +84,17 @@ enum tp_uri_use tp_uri_use(const char *s, const struct tp_uri *u,
                            struct tp_uri_problem *why);
 
 /*
+ * Each mail address of a mailto: URI that tp_uri_check accepted,
+ * percent-decoded and split on ',' as tp_uri_use reads them: the path's,
+ * then those of every to= hfield (RFC 6068). fn gets the address (not
+ * NUL-terminated; empty ones and ones over 256 bytes are skipped); a
+ * non-zero return stops the walk and is returned.
+ */
+int tp_uri_mailto_each(const char *s, const struct tp_uri *u,
+                       int (*fn)(void *arg, const char *addr, size_t len),
+                       void *arg);
+
+/*
  * Interop warnings for a usable URI (reference §3, §4.5): upper-case
  * scheme, mailto hfields, several or percent-encoded addresses, "=" in
  * the URI, userinfo, fragment. Fills up to max problems; returns how many.

@@ -269,6 +269,42 @@ tp_uri_use(const char *s, const struct tp_uri *u, struct tp_uri_problem *why)
 	return TP_URI_USE_UNSUPPORTED;
 }
 
+/* Each address of s[from..to) for tp_uri_mailto_each. */
+static int
+addrs_each(const char *s, size_t from, size_t to,
+           int (*fn)(void *arg, const char *addr, size_t len), void *arg)
+{
+	char dec[256];
+	size_t i = from, n;
+	int more = from < to, rc = 0;
+
+	while (rc == 0 && more) {
+		n = next_addr(dec, sizeof(dec), s, &i, to, &more);
+		if (n > 0 && n <= sizeof(dec))
+			rc = fn(arg, dec, n);
+	}
+	return rc;
+}
+
+int
+tp_uri_mailto_each(const char *s, const struct tp_uri *u,
+                   int (*fn)(void *arg, const char *addr, size_t len),
+                   void *arg)
+{
+	size_t i, e, end = u->query.off + u->query.len;
+	int rc;
+
+	rc = addrs_each(s, u->path.off, u->path.off + u->path.len, fn, arg);
+	for (i = u->query.off; rc == 0 && u->query.present && i <= end;
+	     i = e + 1) {
+		for (e = i; e < end && s[e] != '&'; e++)
+			;
+		if (e - i > 3 && strncasecmp(s + i, "to=", 3) == 0)
+			rc = addrs_each(s, i + 3, e, fn, arg);
+	}
+	return rc;
+}
+
 /* End offset of the whole URI as tp_uri_check parsed it. */
 static size_t
 uri_end(const struct tp_uri *u)

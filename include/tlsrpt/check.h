@@ -12,10 +12,28 @@
  * until every server serves exactly one valid record (and, with
  * expect_rua, exactly those destinations) or the per-domain timeout.
  *
- * All domains are checked concurrently; each result (struct tp_result of
- * kind TP_RESULT_CHECK) goes to sink->result as soon as it is final, from
- * the calling thread. The caller counts them (tp_summary_add) for the
- * exit status.
+ * Settings: like publish, check reads the config file (config.example):
+ * the command line wins, then the config file's defaults (resolver,
+ * nameserver, timeout, interval), then the built-in defaults; the file is
+ * config, else $TLSRPT_PUBLISH_CONFIG, else the XDG default (conf.h).
+ * all adds every domain of the file's domains list. The configured rua
+ * (defaults.rua, a domains entry's rua) is never an expectation unless
+ * expect_configured_rua asks for it: then each domain's record must have
+ * exactly the destinations publish would give it.
+ *
+ * Destinations: unless no_destination_checks, a valid record's
+ * destinations are looked at too: a mail domain or https host outside
+ * the policy domain (rua-other-domain, info: RFC 8460 has no
+ * authorisation for it), and, through the resolvers (the query timeout,
+ * one retry), a mail domain with a null MX or neither MX nor address, or
+ * an https host without address (warnings). They never change the
+ * status; a lookup that fails only says so (rua-dest-unchecked).
+ *
+ * All domains are checked concurrently (in authoritative mode the watcher
+ * runs in a second thread); each result (struct tp_result of kind
+ * TP_RESULT_CHECK) goes to sink->result as soon as it is final, from the
+ * calling thread. The caller counts them (tp_summary_add) for the exit
+ * status.
  *
  * Ownership: options and domains are borrowed for the call.
  */
@@ -43,12 +61,19 @@ struct tp_check_opts {
 	int strict_families;               /* an unreachable address family
 					    * fails the domain */
 	const struct tp_sink *sink;        /* results and log lines */
+	const char *config;                /* --config FILE; NULL: search */
+	int all;                           /* also the config's domains list */
+	int expect_configured_rua; /* expect each domain's configured rua
+				    * (not with expect_rua) */
+	int no_destination_checks; /* skip the destination checks */
 };
 
 /*
- * Check every domain (as given: normalised here). Returns 0 once every
- * result was delivered; TP_EUSAGE (message set, nothing delivered) for a
- * bad domain, address or URI, before any query; TP_EINTERNAL.
+ * Check every domain (as given: normalised here; one given twice is
+ * checked once). Returns 0 once every result was delivered; TP_EUSAGE
+ * (message set, nothing delivered) for no domain, a bad domain, address
+ * or URI, before any query; TP_ECONFIG for a bad config file;
+ * TP_EINTERNAL.
  */
 int tp_check_run(const struct tp_check_opts *o, const struct tp_strv *domains);
 

@@ -43,6 +43,7 @@
 #define TP_DNS_T_NS    2
 #define TP_DNS_T_CNAME 5
 #define TP_DNS_T_SOA   6
+#define TP_DNS_T_MX    15
 #define TP_DNS_T_TXT   16
 #define TP_DNS_T_AAAA  28
 #define TP_DNS_T_DNAME 39
@@ -94,8 +95,10 @@ struct tp_dns_rr {
 	int type;   /* TP_DNS_T_*, or any other number (no data) */
 	char *name; /* owner, lower case, no final dot ("." root) */
 	unsigned long ttl;
-	char *target; /* NS, CNAME, DNAME: the target name; SOA: MNAME;
-			    * A, AAAA: the address text; else NULL */
+	char *target;         /* NS, CNAME, DNAME: the target name; SOA: MNAME;
+			    * A, AAAA: the address text; MX: the exchange
+			    * ("." for RFC 7505's null MX); else NULL */
+	unsigned int mx_pref; /* MX only: the preference */
 	unsigned long soa_serial;  /* SOA only */
 	unsigned long soa_minimum; /* SOA only */
 	struct tp_txt txt; /* TXT only: the strings, split as received */
@@ -146,6 +149,14 @@ void tp_dns_answer_release(struct tp_dns_answer *a);
 int tp_dns_answer_txt(struct tp_txtset *txt, struct tp_strv *cnames,
                       unsigned long *ttl, const struct tp_dns_answer *a,
                       const char *qname);
+
+/*
+ * The name the CNAME chain from qname ends at, following the answer
+ * section as tp_dns_answer_txt does: the owner of the RRs a resolver
+ * returns for qname. Borrowed from a (or qname itself).
+ */
+const char *tp_dns_answer_owner(const struct tp_dns_answer *a,
+                                const char *qname);
 
 /*
  * When a is a referral (NOERROR, AA=0, no answer RR, NS records but no SOA

@@ -42,12 +42,13 @@ class Run:
                                               self.stderr)
 
 
-def check(binary, *args, timeout=60, stdin=None, output="json"):
-    """Run `check ARGS` with --output OUTPUT (None: text)."""
+def check(binary, *args, timeout=60, stdin=None, output="json", env=None):
+    """Run `check ARGS` with --output OUTPUT (None: text); env replaces
+    the environment when given."""
     argv = [binary, "check"] + [str(a) for a in args]
     if output is not None:
         argv += ["--output", output]
     t = time.monotonic()
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                       input=stdin)
+                       input=stdin, env=env)
     return Run(p, time.monotonic() - t)

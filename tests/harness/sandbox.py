@@ -4,7 +4,9 @@ server) until told to stop; used by `make demo` (scripts/demo.sh).
     /usr/bin/python3 tests/harness/sandbox.py PROVIDER DIR
 
 Makes a test CA in DIR/ca, starts Knot and the emulator with the demo zone
-(example.test), writes DIR/sandbox.json:
+(example.test, which receives mail: an MX and its mail server's address,
+so that `check` finds the report mailbox deliverable), writes
+DIR/sandbox.json:
 
     {"env": {VAR: VALUE},            # credentials, as a user exports them
      "unset": [VAR, ...],            # optional: variables to unset first
@@ -30,19 +32,35 @@ from harness.ca import TestCA  # noqa: E402
 
 ZONE = "example.test"
 
+# The zone is a mail domain, as a real one is: the report destination
+# mailto:tls-reports@example.test must have somewhere to go. Written
+# straight to Knot (the emulators push only the TXT RRsets they change).
+MAIL_RECORDS = [("@", 300, "MX", "10 mail.example.test."),
+                ("mail", 300, "A", "127.0.0.1")]
 
-def cloudflare(ca, tmp):
-    from harness.fixtures_emulators import CloudflareSandbox
-    sb = CloudflareSandbox(ca, [ZONE], None, None, [], 0.0, 1, tmp)
-    config = (
+
+def sandbox_config(ca, knot_addr, section, key, url, what):
+    """The config file a user would have for this sandbox: the test CA,
+    the local Knot as the name server to confirm at and as the resolver
+    (it is the sandbox's whole DNS), and the API emulator's URL."""
+    return (
         "# Sandbox settings written by `make demo` (see config.example).\n"
         "defaults = {\n"
         '  cacert = "%s";   # trust the sandbox\'s test CA\n'
         '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
+        '  resolver = [ "%s" ];   # and look names up there too\n'
         "};\n"
-        "cloudflare = {\n"
-        '  api_url = "%s";   # the Cloudflare API emulator\n'
-        "};\n" % (ca.ca_file, sb.knot_addr, sb.api_url))
+        "%s = {\n"
+        '  %s = "%s";   # the %s\n'
+        "};\n" % (ca.ca_file, knot_addr, knot_addr, section, key, url,
+                   what))
+
+
+def cloudflare(ca, tmp):
+    from harness.fixtures_emulators import CloudflareSandbox
+    sb = CloudflareSandbox(ca, [ZONE], None, None, [], 0.0, 1, tmp)
+    config = sandbox_config(ca, sb.knot_addr, "cloudflare", "api_url",
+                            sb.api_url, "Cloudflare API emulator")
     info = {"env": {"CLOUDFLARE_API_TOKEN": sb.token}, "config": config,
             "nameserver": sb.knot_addr,
             "control_url": sb.control.url}
@@ -52,15 +70,8 @@ def cloudflare(ca, tmp):
 def godaddy(ca, tmp):
     from harness.fixtures_godaddy import GoDaddySandbox
     sb = GoDaddySandbox(ca, tmp, domains=[ZONE])
-    config = (
-        "# Sandbox settings written by `make demo` (see config.example).\n"
-        "defaults = {\n"
-        '  cacert = "%s";   # trust the sandbox\'s test CA\n'
-        '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
-        "};\n"
-        "godaddy = {\n"
-        '  api_url = "%s";   # the GoDaddy API emulator\n'
-        "};\n" % (ca.ca_file, sb.knot_addr, sb.base_url))
+    config = sandbox_config(ca, sb.knot_addr, "godaddy", "api_url",
+                            sb.base_url, "GoDaddy API emulator")
     info = {"env": {"GODADDY_API_KEY": sb.key,
                     "GODADDY_API_SECRET": sb.secret}, "config": config,
             "nameserver": sb.knot_addr, "control_url": sb.control.url}
@@ -70,15 +81,8 @@ def godaddy(ca, tmp):
 def route53(ca, tmp):
     from harness.fixtures_route53 import Route53Sandbox
     sb = Route53Sandbox(ca, tmp, zones=[ZONE], sync_delay=1.0)
-    config = (
-        "# Sandbox settings written by `make demo` (see config.example).\n"
-        "defaults = {\n"
-        '  cacert = "%s";   # trust the sandbox\'s test CA\n'
-        '  nameserver = [ "%s" ];   # confirm at the local Knot server\n'
-        "};\n"
-        "route53 = {\n"
-        '  endpoint_url = "%s";   # the Route 53 API emulator\n'
-        "};\n" % (ca.ca_file, sb.knot_addr, sb.endpoint))
+    config = sandbox_config(ca, sb.knot_addr, "route53", "endpoint_url",
+                            sb.endpoint, "Route 53 API emulator")
     info = {"env": {"AWS_ACCESS_KEY_ID": sb.key_id,
                     "AWS_SECRET_ACCESS_KEY": sb.secret},
             # What would point the tool elsewhere than the sandbox.
@@ -110,6 +114,7 @@ def main():
     ca = TestCA(os.path.join(d, "ca"))
     sb, info = SANDBOXES[name](ca, d)
     try:
+        sb.knot.update(ZONE, add=MAIL_RECORDS)
         with open(os.path.join(d, "sandbox.json"), "w") as f:
             json.dump(info, f)
         print("ready", flush=True)

@@ -135,6 +135,42 @@ test_cname_and_expect_rua(void **state)
 	clean(&c);
 }
 
+/* The configured destinations (--expect-configured-rua) per domain: they
+ * win over the options' list, and the message names where they come
+ * from. */
+static void
+test_expect_configured(void **state)
+{
+	struct tp_strv want = TP_STRV_INIT, other = TP_STRV_INIT;
+	struct tp_check_opts o = opts;
+	struct check_dom c;
+	struct tp_result r;
+	const struct tp_diag *d = NULL;
+	size_t i;
+
+	(void)state;
+	dom(&c);
+	add(&c.own.set, VALUE);
+	tp_strv_add(&want, "mailto:cfg@example.com");
+	tp_strv_add(&other, "mailto:tls@example.com");
+	o.expect_rua = &other; /* would match: the domain's own list wins */
+	c.expect = &want;
+	c.expect_from = "its domains entry's rua";
+	assert_int_equal(tp_check_eval(&r, &c, &o), 0);
+	assert_int_equal(r.status, TP_CHECK_INVALID);
+	for (i = 0; i < r.diagnostics.n; i++)
+		if (strcmp(r.diagnostics.v[i].code, "rua-unexpected") == 0)
+			d = &r.diagnostics.v[i];
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "its domains entry's rua"));
+	assert_non_null(strstr(d->message, "missing mailto:cfg@example.com"));
+	assert_non_null(strstr(d->hint, "config file"));
+	tp_result_release(&r);
+	tp_strv_release(&want);
+	tp_strv_release(&other);
+	clean(&c);
+}
+
 static void
 test_resolver_failed(void **state)
 {
@@ -457,6 +493,7 @@ main(void)
 	    cmocka_unit_test(test_valid_with_mta_sts),
 	    cmocka_unit_test(test_missing_kinds),
 	    cmocka_unit_test(test_cname_and_expect_rua),
+	    cmocka_unit_test(test_expect_configured),
 	    cmocka_unit_test(test_resolver_failed),
 	    cmocka_unit_test(test_servers_disagree),
 	    cmocka_unit_test(test_unreachable_servers),
@@ -468,5 +505,8 @@ main(void)
 	    cmocka_unit_test(test_run_usage),
 	};
 
+	/* tp_check_run reads the config file: never the user's here. */
+	unsetenv("TLSRPT_PUBLISH_CONFIG");
+	setenv("XDG_CONFIG_HOME", "/nonexistent-test-check", 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -374,6 +374,47 @@ test_address_records(void **state)
 	tp_dns_answer_release(&a);
 }
 
+/* MX (RFC 1035 3.3.9) behind a CNAME, and RFC 7505's null MX "0 .". */
+static void
+test_mx_records(void **state)
+{
+	struct tp_dns_answer a;
+	struct msg m;
+	size_t at;
+
+	(void)state;
+	header(&m, 0x8180, 3, 0, 0, "mail.example.com", TP_DNS_T_MX);
+	at = rr(&m, NULL, TP_DNS_T_CNAME, 300);
+	name(&m, "mx-alias.example.net");
+	rr_end(&m, at);
+	at = rr(&m, "MX-Alias.example.net", TP_DNS_T_MX, 300);
+	put16(&m, 10);
+	name(&m, "mx1.example.net");
+	rr_end(&m, at);
+	at = rr(&m, "null.example.org", TP_DNS_T_MX, 300);
+	put16(&m, 0);
+	name(&m, "");
+	rr_end(&m, at);
+	assert_int_equal(tp_dns_answer_parse(&a, m.b, m.n), 0);
+	assert_int_equal(a.nrr, 3);
+	assert_string_equal(tp_dns_answer_owner(&a, "mail.example.com"),
+	                    "mx-alias.example.net");
+	assert_string_equal(tp_dns_answer_owner(&a, "other.example.com"),
+	                    "other.example.com");
+	assert_int_equal(a.rr[1].mx_pref, 10);
+	assert_string_equal(a.rr[1].target, "mx1.example.net");
+	assert_int_equal(a.rr[2].mx_pref, 0);
+	assert_string_equal(a.rr[2].target, ".");
+	tp_dns_answer_release(&a);
+	/* An MX without room for its exchange is malformed. */
+	header(&m, 0x8180, 1, 0, 0, "x.example", TP_DNS_T_MX);
+	at = rr(&m, NULL, TP_DNS_T_MX, 300);
+	put16(&m, 10);
+	rr_end(&m, at);
+	assert_int_equal(tp_dns_answer_parse(&a, m.b, m.n), TP_ENETWORK);
+	tp_dns_answer_release(&a);
+}
+
 static void
 test_names(void **state)
 {
@@ -446,6 +487,7 @@ main(void)
 	    cmocka_unit_test(test_ttl_top_bit_and_empty_txt),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_address_records),
+	    cmocka_unit_test(test_mx_records),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_engine_refused_and_cancel),
 	};
