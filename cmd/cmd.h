@@ -11,6 +11,7 @@
 int cmd_publish(int argc, char **argv); /* publish.c */
 int cmd_plan(int argc, char **argv);    /* publish.c */
 int cmd_remove(int argc, char **argv);  /* publish.c */
+int cmd_restore(int argc, char **argv); /* publish.c */
 int cmd_providers(int argc, char **argv);
 int cmd_check(int argc, char **argv);    /* check.c */
 int cmd_generate(int argc, char **argv); /* generate.c */

@@ -34,6 +34,8 @@ static const struct cmd cmds[] = {
      "print the record (value, zone-file line, JSON)"},
     {"remove", cmd_remove,
      "remove the TLS-RPT value, keep every other TXT value"},
+    {"restore", cmd_restore,
+     "put back the TXT sets a report recorded before its changes"},
     {"providers", cmd_providers,
      "list providers, their credentials, limits and docs"},
     {"version", cmd_version, "show the version"},

@@ -1,11 +1,14 @@
 /*
- * output.c: the sinks behind output.h. Text for people, json and jsonl
+ * output.c: the sinks behind output.h. Text for people (colour only on a
+ * terminal and without NO_COLOR; a live progress line on stderr when it
+ * is a terminal; a summary table per provider at the end), json and jsonl
  * for pipelines (through core/report.c, so every command emits one
  * schema), and the --report file.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,17 +18,79 @@
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL };
 
+/* The summary table's rows: counts per provider. */
+#define MAX_ROWS 16
+
+struct row {
+	char name[32];
+	struct tp_summary s;
+};
+
 struct cmd_output {
 	enum fmt fmt;
 	int quiet, verbose, tty;
+	int color; /* stdout is a terminal and NO_COLOR is not set */
 	const char *command;
 	FILE *report;
 	char **json; /* each result's JSON, for json and --report */
 	size_t njson, ajson;
 	struct tp_summary seen;
+	struct row rows[MAX_ROWS];
+	size_t nrows;
 	int progress_shown;
+	double progress_at; /* when the line was last drawn */
 	struct tp_sink sink;
 };
+
+/* ANSI colours for the action and status words. */
+#define C_GREEN  "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_RED    "\033[31m"
+#define C_DIM    "\033[2m"
+#define C_OFF    "\033[0m"
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* https://no-color.org: any non-empty NO_COLOR turns colour off. */
+static int
+want_color(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	if (term != NULL && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+static const char *
+action_color(const struct tp_result *r)
+{
+	if (r->kind == TP_RESULT_CHECK)
+		return r->status == TP_CHECK_VALID  ? C_GREEN
+		    : r->status == TP_CHECK_UNKNOWN ? C_YELLOW
+		                                    : C_RED;
+	switch (r->action) {
+	case TP_ACTION_CREATED:
+	case TP_ACTION_UPDATED:
+	case TP_ACTION_REMOVED:
+		return C_GREEN;
+	case TP_ACTION_UNCHANGED:
+		return C_DIM;
+	case TP_ACTION_FAILED:
+		return C_RED;
+	default:
+		return C_YELLOW;
+	}
+}
 
 /* ---- text ------------------------------------------------------------- */
 
@@ -153,9 +218,11 @@ text_result(struct cmd_output *o, const struct tp_result *r)
 {
 	FILE *f = stdout;
 
-	fprintf(f, "%s: %s", r->domain ? r->domain : "?",
+	fprintf(f, "%s: %s%s%s", r->domain ? r->domain : "?",
+	        o->color ? action_color(r) : "",
 	        r->kind == TP_RESULT_CHECK ? tp_check_status_name(r->status)
-	                                   : tp_action_name(r->action));
+	                                   : tp_action_name(r->action),
+	        o->color ? C_OFF : "");
 	text_confirm(f, &r->confirm);
 	fputc('\n', f);
 	if (r->record != NULL) {
@@ -175,6 +242,10 @@ text_result(struct cmd_output *o, const struct tp_result *r)
 	text_values(f, "dropped", &r->dropped_rua);
 	if (r->zone != NULL && o->verbose)
 		fprintf(f, "  %-8s %s\n", "zone", r->zone);
+	if (r->provider != NULL && o->verbose && r->kind == TP_RESULT_CHANGE)
+		fprintf(f, "  %-8s %s%s%s\n", "provider", r->provider,
+		        r->account ? ", account " : "",
+		        r->account ? r->account : "");
 	text_servers(f, &r->confirm);
 	if (r->mta_sts != TP_MTA_STS_NONE)
 		fprintf(f, "  %-8s %s\n", "mta-sts",
@@ -217,6 +288,26 @@ keep_json(struct cmd_output *o, char *s)
 	return 0;
 }
 
+/* Count r in its provider's row of the summary table. */
+static void
+count_row(struct cmd_output *o, const struct tp_result *r)
+{
+	const char *name = r->provider != NULL ? r->provider : "-";
+	size_t i;
+
+	for (i = 0; i < o->nrows; i++)
+		if (strcmp(o->rows[i].name, name) == 0)
+			break;
+	if (i == o->nrows) {
+		if (o->nrows == MAX_ROWS)
+			return;
+		(void)snprintf(o->rows[i].name, sizeof(o->rows[i].name), "%s",
+		               name);
+		o->nrows++;
+	}
+	tp_summary_add(&o->rows[i].s, r, 0);
+}
+
 static void
 on_result(void *ctx, const struct tp_result *r)
 {
@@ -225,6 +316,8 @@ on_result(void *ctx, const struct tp_result *r)
 
 	clear_progress(o);
 	tp_summary_add(&o->seen, r, 0);
+	if (r->kind == TP_RESULT_CHANGE)
+		count_row(o, r);
 	if (o->fmt != FMT_TEXT || o->report != NULL) {
 		if (tp_report_result_json(&s, r) != 0) {
 			fprintf(stderr, "tlsrpt-publish: %s\n", tp_err_msg());
@@ -245,19 +338,37 @@ on_result(void *ctx, const struct tp_result *r)
 		free(s);
 }
 
+/* Columns of the terminal stderr is, so the line never wraps (a wrapped
+ * line cannot be redrawn in place). */
+static size_t
+term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return ws.ws_col;
+	return 80;
+}
+
 static void
 on_progress(void *ctx, const struct tp_progress *p)
 {
 	struct cmd_output *o = ctx;
+	char line[512];
+	size_t w = term_width();
+	double now = mono();
 
-	if (!o->tty || o->quiet || o->fmt != FMT_TEXT)
+	if (!o->tty || o->quiet || p->total < 2)
 		return;
-	fprintf(stderr, "\r\033[K%zu/%zu done, %zu written, %zu confirming",
-	        p->done, p->total, p->written, p->confirming);
-	if (p->failed > 0)
-		fprintf(stderr, ", %zu failed", p->failed);
-	if (p->eta >= 0)
-		fprintf(stderr, ", about %.0f s left", p->eta);
+	/* A few redraws a second at most, however often core reports. */
+	if (now - o->progress_at < 0.2 && p->done < p->total)
+		return;
+	o->progress_at = now;
+	(void)tp_progress_format(line, sizeof(line), p);
+	if (strlen(line) >= w)
+		line[w - 1] = '\0';
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
 	o->progress_shown = 1;
 }
 
@@ -307,6 +418,7 @@ cmd_output_open(struct cmd_output **out, const char *format, const char *report,
 	o->quiet = quiet;
 	o->verbose = verbose;
 	o->tty = isatty(STDERR_FILENO);
+	o->color = want_color();
 	o->command = command;
 	o->sink.ctx = o;
 	o->sink.result = on_result;
@@ -370,6 +482,66 @@ text_summary(struct cmd_output *o, const struct tp_summary *s)
 	printf("\n");
 }
 
+/* The columns of the table: every action and confirmation status that
+ * some domain has, in a fixed order. */
+static size_t
+table_cols(const struct tp_summary *t, const char **names, size_t *vals_at,
+           int *is_confirm)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = TP_ACTION_CREATED; i <= TP_ACTION_FAILED; i++)
+		if (t->actions[i] > 0) {
+			names[n] = tp_action_name(i);
+			vals_at[n] = (size_t)i;
+			is_confirm[n++] = 0;
+		}
+	for (i = TP_CONFIRM_CONFIRMED; i <= TP_CONFIRM_SKIPPED; i++)
+		if (t->confirm[i] > 0) {
+			names[n] = tp_confirm_status_name(i);
+			vals_at[n] = (size_t)i;
+			is_confirm[n++] = 1;
+		}
+	return n;
+}
+
+static void
+table_row(const char *name, const struct tp_summary *s, size_t ncols,
+          const size_t *at, const int *conf, const char **names)
+{
+	size_t i;
+
+	printf("%-12s %7zu", name, s->total);
+	for (i = 0; i < ncols; i++)
+		printf("  %*zu",
+		       (int)strlen(names[i]) > 7 ? (int)strlen(names[i]) : 7,
+		       conf[i] ? s->confirm[at[i]] : s->actions[at[i]]);
+	putchar('\n');
+}
+
+/* publish/plan/remove/restore of several domains: one row per provider
+ * and a total, so a portfolio run ends with what happened where. */
+static void
+text_table(const struct cmd_output *o, const struct tp_summary *total)
+{
+	const char *names[TP_ACTION_FAILED + TP_CONFIRM_SKIPPED + 2];
+	size_t at[TP_ACTION_FAILED + TP_CONFIRM_SKIPPED + 2], i, n;
+	int conf[TP_ACTION_FAILED + TP_CONFIRM_SKIPPED + 2];
+
+	n = table_cols(total, names, at, conf);
+	printf("\n%-12s %7s", "provider", "domains");
+	for (i = 0; i < n; i++)
+		printf("  %*s",
+		       strlen(names[i]) > 7 ? (int)strlen(names[i]) : 7,
+		       names[i]);
+	putchar('\n');
+	for (i = 0; i < o->nrows; i++)
+		table_row(o->rows[i].name, &o->rows[i].s, n, at, conf, names);
+	if (o->nrows > 1)
+		table_row("total", total, n, at, conf, names);
+}
+
 int
 cmd_output_finish(struct cmd_output *o, const struct tp_summary *sum)
 {
@@ -387,8 +559,11 @@ cmd_output_finish(struct cmd_output *o, const struct tp_summary *sum)
 		puts(js);
 	else if (o->fmt == FMT_JSON)
 		json_doc(stdout, o, js);
-	else if (!o->quiet && s->total > 1)
+	else if (!o->quiet && s->total > 1) {
+		if (o->nrows > 0)
+			text_table(o, &o->seen);
 		text_summary(o, s);
+	}
 	fflush(stdout);
 	if (o->report != NULL) {
 		json_doc(o->report, o, js);

@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "output.h"
+#include "publish_help.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/provider.h"
 #include "tlsrpt/publish.h"
+#include "tlsrpt/shard.h"
 
 enum {
 	OPT_PROVIDER = 256,
@@ -37,6 +40,10 @@ enum {
 	OPT_REPORT,
 	OPT_DRY_RUN,
 	OPT_DETAILED,
+	OPT_JOBS,
+	OPT_FAIL_FAST,
+	OPT_SHARD,
+	OPT_MAX_CHANGES,
 	OPT_PROVIDER_FLAG = 1000 /* + index into the flag table */
 };
 
@@ -59,90 +66,16 @@ static const struct option base_opts[] = {
     {"report", required_argument, NULL, OPT_REPORT},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"detailed-exitcode", no_argument, NULL, OPT_DETAILED},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"max-changes", required_argument, NULL, OPT_MAX_CHANGES},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
 };
 
 #define NBASE (sizeof(base_opts) / sizeof(base_opts[0]))
-
-static const char help_publish[] =
-    "usage: tlsrpt-publish [publish] --provider NAME --rua URI [OPTIONS] "
-    "DOMAIN...\n"
-    "\n"
-    "Create or update the TLS-RPT record at _smtp._tls.DOMAIN through the\n"
-    "provider's API, keeping every other TXT value there, then confirm that\n"
-    "every authoritative name server serves it. A record that is already\n"
-    "right is not written again.\n";
-
-static const char help_plan[] =
-    "usage: tlsrpt-publish plan --provider NAME --rua URI [OPTIONS] "
-    "DOMAIN...\n"
-    "\n"
-    "Show what publish would change (before -> after, the TTL, and the\n"
-    "report destinations an update would drop); writes nothing. Same as\n"
-    "publish --dry-run.\n";
-
-static const char help_remove[] =
-    "usage: tlsrpt-publish remove --provider NAME [OPTIONS] DOMAIN...\n"
-    "\n"
-    "Remove the TLS-RPT value(s) at _smtp._tls.DOMAIN, keep every other\n"
-    "TXT value, then confirm that no authoritative server serves one.\n";
-
-static const char help_options[] =
-    "\n"
-    "Domains:\n"
-    "  DOMAIN...              domains as arguments (IDNs are converted)\n"
-    "  --domains-file FILE    one domain per line, '#' comments; '-' is "
-    "stdin\n"
-    "  --all                  every domain of the config file's domains "
-    "list\n"
-    "\n"
-    "What to publish:\n"
-    "  --provider NAME        DNS provider ('tlsrpt-publish providers' "
-    "lists them)\n"
-    "  --rua URI              report destination, mailto: or https: "
-    "(repeatable)\n"
-    "  --keep-existing-rua    keep the destinations of the record already "
-    "there\n"
-    "  --ttl SECONDS          TTL to set; it applies to every TXT value at "
-    "the\n"
-    "                         name. Unset: a new record gets the provider's\n"
-    "                         default, an existing one keeps its TTL\n"
-    "  --zone-id ID           the provider's zone id (skips zone search)\n"
-    "  --dry-run              plan only, write nothing (publish: as plan)\n"
-    "  --detailed-exitcode    plan: exit 4 when changes are pending\n"
-    "\n"
-    "Confirmation in DNS:\n"
-    "  --no-wait              do not wait for the name servers (reported as\n"
-    "                         skipped, and not counted in the exit status)\n"
-    "  --timeout SECONDS      confirmation deadline per domain (default: the\n"
-    "                         provider's, see 'tlsrpt-publish providers')\n"
-    "  --interval SECONDS     first poll interval\n"
-    "  --nameserver ADDR[:PORT]  poll exactly these servers (repeatable)\n"
-    "  --resolver ADDR[:PORT]    recursive resolvers for discovery "
-    "(repeatable)\n"
-    "\n"
-    "Settings and output:\n"
-    "  --config FILE          config file (default $TLSRPT_PUBLISH_CONFIG, "
-    "then\n"
-    "                         $XDG_CONFIG_HOME/tlsrpt-publish/config)\n"
-    "  --cacert FILE          CA bundle to trust for the API (also "
-    "CURL_CA_BUNDLE)\n"
-    "  --output FORMAT        text (default), json or jsonl\n"
-    "  --report FILE          also write the JSON report to FILE\n"
-    "  -q, --quiet            only results and errors\n"
-    "  -v, --verbose          more detail; -vv dumps HTTP with secrets "
-    "redacted\n"
-    "  -h, --help             show this help\n";
-
-static const char help_secrets[] =
-    "\n"
-    "Credentials are never taken on the command line, where other users\n"
-    "can read them (ps, /proc) and shells keep them in history: set them\n"
-    "in the environment, or in the config file or a *_file setting.\n"
-    "Settings resolve as: option > environment > config file > default.\n"
-    "Exit statuses and the JSON schema: tlsrpt-publish(1).\n";
 
 struct pub_cli {
 	const char *name; /* command name for messages */
@@ -161,45 +94,6 @@ static int
 is_switch(const struct tp_setting_def *d)
 {
 	return (d->flags & (TP_SETTING_SWITCH_ON | TP_SETTING_SWITCH_OFF)) != 0;
-}
-
-static void
-help_flags(FILE *f)
-{
-	const struct tp_provider *const *list;
-	size_t i, j, n;
-	char arg[64];
-
-	list = tp_provider_list(&n);
-	fputs("\nProvider settings (also from the environment or config "
-	      "file):\n",
-	      f);
-	for (i = 0; i < n; i++)
-		for (j = 0; j < list[i]->nsettings; j++) {
-			const struct tp_setting_def *d = &list[i]->settings[j];
-
-			if (d->flag == NULL)
-				continue;
-			(void)snprintf(arg, sizeof(arg), "--%s%s", d->flag,
-			               is_switch(d) ? "" : " VALUE");
-			fprintf(f, "  %s  (%s%s%s)\n      %s\n", arg,
-			        list[i]->name, d->env ? ", env " : "",
-			        d->env ? d->env : "", d->help);
-		}
-}
-
-static void
-usage(const struct pub_cli *c, FILE *f)
-{
-	if (c->o.mode == TP_PUBLISH_MODE_PLAN)
-		fputs(help_plan, f);
-	else if (c->o.mode == TP_PUBLISH_MODE_REMOVE)
-		fputs(help_remove, f);
-	else
-		fputs(help_publish, f);
-	fputs(help_options, f);
-	help_flags(f);
-	fputs(help_secrets, f);
 }
 
 static int
@@ -327,6 +221,8 @@ add_flag(struct pub_cli *c, int idx, const char *arg)
 static int
 one_opt(struct pub_cli *c, int ch, const char *arg)
 {
+	long n;
+
 	switch (ch) {
 	case OPT_PROVIDER:
 		c->o.provider = arg;
@@ -388,6 +284,30 @@ one_opt(struct pub_cli *c, int ch, const char *arg)
 	case OPT_DETAILED:
 		c->o.detailed = 1;
 		return 0;
+	case OPT_JOBS:
+		if (parse_long(&n, arg, 1, TP_PUBLISH_JOBS_MAX) != 0)
+			return cmd_usage_error(
+			    c->name,
+			    "--jobs '%s': a whole number from "
+			    "1 to %d",
+			    arg, TP_PUBLISH_JOBS_MAX);
+		c->o.jobs = (int)n;
+		return 0;
+	case OPT_FAIL_FAST:
+		c->o.fail_fast = 1;
+		return 0;
+	case OPT_SHARD:
+		if (tp_shard_parse(&c->o.shard_k, &c->o.shard_n, arg) != 0)
+			return cmd_usage_error(c->name, "%s", tp_err_msg());
+		return 0;
+	case OPT_MAX_CHANGES:
+		if (parse_long(&c->o.max_changes, arg, 0, 1000000000L) != 0)
+			return cmd_usage_error(c->name,
+			                       "--max-changes '%s': a whole "
+			                       "number, 0 or more",
+			                       arg);
+		c->o.max_changes_set = 1;
+		return 0;
 	case 'q':
 		c->quiet = 1;
 		return 0;
@@ -423,7 +343,7 @@ parse(struct pub_cli *c, int argc, char **argv)
 	while (rc == 0 &&
 	       (ch = getopt_long(argc, argv, "qvh", opts, NULL)) != -1) {
 		if (ch == 'h') {
-			usage(c, stdout);
+			cmd_publish_usage(c->o.mode, stdout);
 			rc = -1;
 		} else if (ch == '?' || ch == ':') {
 			rc = cmd_usage_error(c->name,
@@ -441,10 +361,43 @@ parse(struct pub_cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* restore takes everything it does from the report. */
+static int
+validate_restore(struct pub_cli *c)
+{
+	const char *bad = c->domains.n > 0 ? "DOMAIN arguments"
+	    : c->domains_file != NULL      ? "--domains-file"
+	    : c->o.all                     ? "--all"
+	    : c->o.provider != NULL        ? "--provider"
+	    : c->rua.n > 0                 ? "--rua"
+	    : c->o.ttl != 0                ? "--ttl"
+	    : c->o.zone_id != NULL         ? "--zone-id"
+	    : c->o.keep_existing_rua       ? "--keep-existing-rua"
+	    : c->o.detailed                ? "--detailed-exitcode"
+	                                   : NULL;
+
+	if (bad != NULL)
+		return cmd_usage_error(c->name,
+		                       "%s: restore takes the domains, "
+		                       "providers and TXT sets from the report",
+		                       bad);
+	if (c->report == NULL)
+		return cmd_usage_error(
+		    c->name,
+		    "give the report to put back: --report "
+		    "FILE (written by publish or remove with "
+		    "--report, or their --output json/jsonl)");
+	c->o.restore_report = c->report;
+	c->report = NULL;
+	return 0;
+}
+
 /* Checks that need every option, before anything runs. */
 static int
 validate(struct pub_cli *c)
 {
+	if (c->o.mode == TP_PUBLISH_MODE_RESTORE && validate_restore(c) != 0)
+		return TP_EXIT_USAGE;
 	if (c->o.mode == TP_PUBLISH_MODE_PUBLISH && c->o.dry_run)
 		c->o.mode = TP_PUBLISH_MODE_PLAN;
 	if (c->o.detailed && c->o.mode != TP_PUBLISH_MODE_PLAN)
@@ -469,13 +422,24 @@ validate(struct pub_cli *c)
 	return 0;
 }
 
-static volatile int stop_flag;
+static volatile sig_atomic_t stop_flag;
+static volatile int stop_seen; /* what core watches */
 
+/* The first SIGINT/SIGTERM asks for an orderly stop (writes in flight
+ * finish, the report says what was done); a second one aborts at once. */
 static void
 on_signal(int sig)
 {
+	static const char msg[] = "\ntlsrpt-publish: second interrupt: "
+	                          "aborting now; the report is incomplete\n";
+
 	(void)sig;
+	if (stop_flag) {
+		(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		_exit(TP_EXIT_INTERRUPT);
+	}
 	stop_flag = 1;
+	stop_seen = 1;
 }
 
 static void
@@ -507,7 +471,7 @@ run(struct pub_cli *c)
 	c->o.nameservers = &c->nameservers;
 	c->o.domains = &c->domains;
 	c->o.sink = cmd_output_sink(out);
-	c->o.stop = &stop_flag;
+	c->o.stop = &stop_seen;
 	catch_signals();
 	rc = tp_publish_run(&c->o, &sum);
 	if (rc != 0) {
@@ -561,4 +525,10 @@ int
 cmd_remove(int argc, char **argv)
 {
 	return cmd_change(argc, argv, TP_PUBLISH_MODE_REMOVE);
+}
+
+int
+cmd_restore(int argc, char **argv)
+{
+	return cmd_change(argc, argv, TP_PUBLISH_MODE_RESTORE);
 }

@@ -134,6 +134,8 @@ tp_err_kind(int code)
 		return "timeout";
 	case TP_EINTR:
 		return "interrupted";
+	case TP_ESKIPPED:
+		return "skipped";
 	default:
 		return "internal";
 	}

@@ -191,6 +191,80 @@ tp_plan_make(struct tp_plan *out, const struct tp_txt_rrset *before,
 	return rc;
 }
 
+/* The one TLS-RPT-like value of v, or NULL (none, or several). */
+static const char *
+only_tlsrpt(const struct tp_strv *v)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (is_tlsrpt(v->v[i])) {
+			if (found != NULL)
+				return NULL;
+			found = v->v[i];
+		}
+	return found;
+}
+
+static void
+restore_decide(struct tp_plan *p, const struct tp_txt_rrset *now,
+               const struct tp_restore_opts *o, int exists)
+{
+	int is_want = tp_strv_same_set(&now->values, o->want);
+
+	p->old_ttl = exists ? now->ttl : 0;
+	if (!exists)
+		p->ttl = o->want_ttl > 0 ? o->want_ttl : o->default_ttl;
+	else
+		p->ttl = o->want_ttl > 0 ? o->want_ttl : now->ttl;
+	p->ttl_changed = exists && o->want->n > 0 && p->ttl != now->ttl;
+	if (is_want && (!p->ttl_changed || !exists))
+		p->change = TP_PLAN_NONE;
+	else if (o->want->n == 0)
+		p->change = TP_PLAN_REMOVE;
+	else if (!exists)
+		p->change = TP_PLAN_CREATE;
+	else
+		p->change = TP_PLAN_UPDATE;
+}
+
+int
+tp_plan_restore(struct tp_plan *out, const struct tp_txt_rrset *now,
+                const struct tp_restore_opts *o)
+{
+	const char *rec;
+	size_t i;
+	int exists, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	exists = now->exists && now->values.n > 0;
+	if (!tp_strv_same_set(&now->values, o->want) &&
+	    !tp_strv_same_set(&now->values, o->expect))
+		return tp_err_set(
+		    TP_ECONFLICT,
+		    "restore: the TXT set at '%s' is not what the "
+		    "report left there (%zu value%s now, %zu after "
+		    "the reported change): it was changed since, "
+		    "and restoring would undo that change, so it "
+		    "is left alone: compare it with the report, "
+		    "then fix it by hand or publish again",
+		    o->owner, now->values.n, now->values.n == 1 ? "" : "s",
+		    o->expect->n);
+	for (i = 0; i < now->values.n; i++)
+		out->replaced += is_tlsrpt(now->values.v[i]) != 0;
+	rc = tp_strv_copy(&out->after, o->want);
+	rec = only_tlsrpt(o->want);
+	if (rc == 0 && rec != NULL && (out->record = strdup(rec)) == NULL)
+		rc = tp_err_set(TP_EINTERNAL, "plan: out of memory");
+	if (rc != 0) {
+		tp_plan_release(out);
+		return rc;
+	}
+	restore_decide(out, now, o, exists);
+	return 0;
+}
+
 enum tp_action
 tp_plan_action(const struct tp_plan *p, int dry_run)
 {

@@ -3,6 +3,7 @@
  * plan, write (with recovery from uncertain writes and conflicts), and the
  * provider's own change tracking. Confirmation in DNS is the watcher's.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,8 +133,18 @@ static int
 plan_for(struct tp_plan *plan, const struct pub_item *it,
          const struct tp_txt_rrset *rrset, const struct pub_run *run)
 {
+	struct tp_restore_opts ro;
 	struct tp_plan_opts po;
 
+	if (it->restore != NULL) {
+		memset(&ro, 0, sizeof(ro));
+		ro.owner = it->owner;
+		ro.want = &it->restore->before;
+		ro.expect = &it->restore->after;
+		ro.want_ttl = it->restore->old_ttl;
+		ro.default_ttl = it->acct->p->default_ttl;
+		return tp_plan_restore(plan, rrset, &ro);
+	}
 	memset(&po, 0, sizeof(po));
 	po.remove = run->o->mode == TP_PUBLISH_MODE_REMOVE;
 	po.rua = &it->rua;
@@ -143,15 +154,28 @@ plan_for(struct tp_plan *plan, const struct pub_item *it,
 	return tp_plan_make(plan, rrset, &po);
 }
 
-/* The error of a write, extended with why reading back failed too. */
+/* The error of a write, extended with why reading back failed too (the
+ * read's message is copied first: it lives in the buffer tp_err_set
+ * writes; the API fields are the write's, else the read's). */
 static int
 reread_failed(const struct tp_error *werr)
 {
-	return tp_err_set(werr->code,
-	                  "%s; reading the record back to see whether the "
-	                  "write happened failed too: %s: run again to "
-	                  "converge",
-	                  werr->message ? werr->message : "", tp_err_msg());
+	struct tp_error rerr;
+	int rc;
+
+	memset(&rerr, 0, sizeof(rerr));
+	(void)tp_err_copy(&rerr);
+	rc = tp_err_set_api(
+	    werr->code,
+	    werr->http_status ? werr->http_status : rerr.http_status,
+	    werr->http_status ? werr->provider_code : rerr.provider_code,
+	    werr->http_status ? werr->provider_message : rerr.provider_message,
+	    "%s; reading the record back to see whether the write happened "
+	    "failed too: %s: run again to converge",
+	    werr->message ? werr->message : "",
+	    rerr.message ? rerr.message : "");
+	tp_error_release(&rerr);
+	return rc;
 }
 
 /*
@@ -232,16 +256,22 @@ fill_sets(struct tp_result *r, const struct tp_txt_rrset *rrset,
 static int
 result_start(struct tp_result *r, const struct pub_item *it)
 {
+	const struct pub_account *a = it->acct;
+
 	r->domain = strdup(it->domain);
-	r->provider = strdup(it->acct->p->name);
+	r->provider = strdup(a->p->name);
 	r->owner = strdup(it->owner);
-	if (r->domain == NULL || r->provider == NULL || r->owner == NULL)
+	if (strcmp(a->section, a->p->name) != 0)
+		r->account = strdup(a->section);
+	if (r->domain == NULL || r->provider == NULL || r->owner == NULL ||
+	    (strcmp(a->section, a->p->name) != 0 && r->account == NULL))
 		return tp_err_set(TP_EINTERNAL, "publish: out of memory");
 	return 0;
 }
 
-/* After the write: the provider's own change tracking, when it has one.
- * Returns 1 when the domain goes on to DNS confirmation. */
+/* After the write: the provider's own change tracking, when it has one:
+ * handed to core (change_take: the worker goes on, publish_sync.c polls
+ * it) or waited for here. Returns 1 when the domain goes on. */
 static int
 wait_provider(struct pub_item *it, struct pub_slot *s,
               const struct pub_run *run)
@@ -249,6 +279,15 @@ wait_provider(struct pub_item *it, struct pub_slot *s,
 	const struct tp_provider *p = it->acct->p;
 	int rc;
 
+	if (p->change_take != NULL && p->change_poll != NULL) {
+		rc =
+		    p->change_take(s->handle, &it->sync_token, &it->sync_first);
+		if (rc == 0 && run->o->no_wait) {
+			free(it->sync_token);
+			it->sync_token = NULL;
+		}
+		return 1;
+	}
 	if (p->wait_change == NULL || run->o->no_wait)
 		return 1;
 	rc = p->wait_change(s->handle, pub_now() + it->timeout);
@@ -264,72 +303,118 @@ wait_provider(struct pub_item *it, struct pub_slot *s,
 	return 1;
 }
 
-int
-pub_domain(struct pub_worker *w, struct pub_item *it)
+/* An interrupt while reading: say plainly that nothing was written. */
+static int
+interrupted(const struct pub_item *it)
 {
-	struct tp_txt_rrset rrset;
+	char msg[TP_ERR_MSG_MAX];
+
+	(void)snprintf(msg, sizeof(msg), "%s", tp_err_msg());
+	return tp_err_set(TP_EINTR,
+	                  "publish: interrupted before '%s' was written: "
+	                  "nothing was written for it; run again to converge "
+	                  "(%s)",
+	                  it->domain, msg);
+}
+
+static int
+dry(const struct pub_run *run)
+{
+	return run->o->mode == TP_PUBLISH_MODE_PLAN || run->o->dry_run;
+}
+
+int
+pub_domain_plan(struct pub_worker *w, struct pub_item *it)
+{
 	struct tp_result *r = &it->result;
 	const struct pub_run *run = w->run;
-	struct tp_plan plan;
-	struct tp_zone zone;
 	struct pub_slot *s;
-	int rc, dry, confirm = 0;
+	int rc;
 
-	memset(&rrset, 0, sizeof(rrset));
-	memset(&plan, 0, sizeof(plan));
-	memset(&zone, 0, sizeof(zone));
-	dry = run->o->mode == TP_PUBLISH_MODE_PLAN || run->o->dry_run;
+	pub_domain_clear(it);
 	rc = result_start(r, it);
 	if (rc == 0)
 		rc = pub_worker_slot(w, it->acct, &s);
 	if (rc == 0)
-		rc = zone_find(w, it, s, &zone);
+		rc = zone_find(w, it, s, &it->zone);
 	if (rc == 0) {
-		r->zone = strdup(zone.name);
+		r->zone = strdup(it->zone.name);
 		if (r->zone == NULL)
 			rc = tp_err_set(TP_EINTERNAL, "publish: out of memory");
 	}
 	if (rc == 0)
-		rc = it->acct->p->read_txt(s->handle, &zone, it->owner, &rrset);
+		rc = it->acct->p->read_txt(s->handle, &it->zone, it->owner,
+		                           &it->rrset);
 	if (rc == 0)
-		rc = plan_for(&plan, it, &rrset, run);
+		rc = plan_for(&it->plan, it, &it->rrset, run);
 	if (rc == 0)
-		rc = fill_sets(r, &rrset, &plan);
-	if (rc != 0)
-		goto out;
+		rc = fill_sets(r, &it->rrset, &it->plan);
+	if (rc == TP_EINTR)
+		rc = interrupted(it);
+	if (rc != 0) {
+		tp_result_fail(r);
+		pub_domain_clear(it);
+		return rc;
+	}
 	/* What caches may still hold once the servers agree: the replaced
 	 * RRset for its TTL, or a negative answer (-1: the watcher reads the
 	 * SOA). Nothing when this run changes nothing. */
-	if (plan.change == TP_PLAN_NONE)
+	if (it->plan.change == TP_PLAN_NONE)
 		it->old_ttl = 0;
 	else
-		it->old_ttl = plan.old_ttl > 0 ? plan.old_ttl : -1;
-	r->action = tp_plan_action(&plan, dry);
-	if (dry)
-		goto out;
-	if (plan.change != TP_PLAN_NONE) {
+		it->old_ttl = it->plan.old_ttl > 0 ? it->plan.old_ttl : -1;
+	r->action = tp_plan_action(&it->plan, dry(run));
+	it->planned = 1;
+	return 0;
+}
+
+int
+pub_domain_write(struct pub_worker *w, struct pub_item *it)
+{
+	struct tp_result *r = &it->result;
+	const struct pub_run *run = w->run;
+	struct pub_slot *s;
+	int rc;
+
+	if (!it->planned)
+		return 0; /* failed while planning: final */
+	if (dry(run))
+		return 0;
+	if (it->plan.change == TP_PLAN_NONE)
+		return 1;
+	rc = pub_worker_slot(w, it->acct, &s);
+	if (rc == 0)
 		rc = pub_write_begin(w);
-		if (rc != 0)
-			goto out;
-		rc = write_converge(it, s, &zone, &rrset, &plan, run);
-		pub_write_end(w);
-		if (rc == 0) {
-			tp_strv_release(&r->after);
-			rc = tp_strv_copy(&r->after, &plan.after);
-		}
-		if (rc != 0)
-			goto out;
-		confirm = wait_provider(it, s, run);
-	} else {
-		confirm = 1;
+	if (rc != 0)
+		goto fail;
+	rc = write_converge(it, s, &it->zone, &it->rrset, &it->plan, run);
+	pub_write_end(w);
+	if (rc == 0) {
+		tp_strv_release(&r->after);
+		rc = tp_strv_copy(&r->after, &it->plan.after);
 	}
-out:
-	if (rc != 0) {
-		tp_result_fail(r);
-		confirm = 0;
-	}
-	tp_plan_release(&plan);
-	tp_txt_rrset_release(&rrset);
-	tp_zone_release(&zone);
-	return confirm;
+	if (rc == 0)
+		return wait_provider(it, s, run);
+fail:
+	tp_result_fail(r);
+	return 0;
+}
+
+int
+pub_domain(struct pub_worker *w, struct pub_item *it)
+{
+	if (pub_domain_plan(w, it) != 0)
+		return 0;
+	return pub_domain_write(w, it);
+}
+
+void
+pub_domain_clear(struct pub_item *it)
+{
+	it->planned = 0;
+	tp_plan_release(&it->plan);
+	tp_txt_rrset_release(&it->rrset);
+	tp_zone_release(&it->zone);
+	free(it->sync_token);
+	it->sync_token = NULL;
 }

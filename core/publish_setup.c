@@ -17,34 +17,6 @@
 #include "tlsrpt/err.h"
 #include "tlsrpt/record.h"
 
-/* The config entry for a normalised domain, or NULL. */
-static int
-conf_entry(const struct tp_conf_domain **out, const struct tp_conf *c,
-           const char *domain)
-{
-	const struct tp_conf_domain *e;
-	size_t i;
-	char *n;
-	int rc, same;
-
-	*out = NULL;
-	for (i = 0; i < tp_conf_ndomains(c); i++) {
-		e = tp_conf_domain(c, i);
-		rc = tp_domain_normalize(&n, e->name);
-		if (rc != 0)
-			return tp_err_set(TP_ECONFIG, "%s:%d: %s",
-			                  tp_conf_path(c), e->line,
-			                  tp_err_msg());
-		same = strcmp(n, domain) == 0;
-		free(n);
-		if (same) {
-			*out = e;
-			return 0;
-		}
-	}
-	return 0;
-}
-
 /* "key=value" for each command-line flag that belongs to p. */
 static int
 provider_flags(struct tp_strv *out, const struct tp_provider *p,
@@ -110,6 +82,73 @@ check_flags(const struct pub_run *run)
 	return 0;
 }
 
+/* rate or burst of an account: its own section, else the provider's
+ * section; 1 when neither sets it. */
+static int
+conf_number(double *out, const struct pub_run *run, const struct pub_account *a,
+            const char *key, double min)
+{
+	const char *sec[2] = {a->section, a->p->name};
+	double v;
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 1 && strcmp(a->section, a->p->name) == 0)
+			break;
+		rc = tp_conf_get_double(run->conf, sec[i], key, &v);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			continue;
+		if (!(v >= min && v <= 1e6))
+			return tp_err_set(TP_ECONFIG,
+			                  "%s: '%s' of '%s' must be a number "
+			                  "from %g to 1000000 (requests per "
+			                  "second%s)",
+			                  tp_conf_where(run->conf, sec[i], key),
+			                  key, sec[i], min,
+			                  strcmp(key, "burst") == 0
+			                      ? " that may go out at once"
+			                      : "");
+		*out = v;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The account's token bucket: the provider's published limit, or rate
+ * and burst from the account's (else the provider's) config section. A
+ * rate given without a burst gets a burst of 1: the provider's own burst
+ * goes with its own limit, and a limit enforced over short windows (one
+ * second) is only kept by spacing requests evenly. Shards of one list run
+ * at once against the same accounts, so with --shard K/N each gets 1/N.
+ */
+static int
+account_rate(struct pub_account *a, const struct pub_run *run)
+{
+	unsigned long n = run->o->shard_n;
+	int rc;
+
+	a->rate = a->p->rate > 0 ? a->p->rate : 1;
+	a->burst = a->p->burst >= 1 ? a->p->burst : 1;
+	if ((rc = conf_number(&a->rate, run, a, "rate", 0.001)) < 0)
+		return rc;
+	if (rc == 0)
+		a->burst = 1;
+	if ((rc = conf_number(&a->burst, run, a, "burst", 1)) < 0)
+		return rc;
+	if (n > 1) {
+		a->rate /= (double)n;
+		a->burst = a->burst / (double)n >= 1 ? a->burst / (double)n : 1;
+	}
+	tp_sink_log(run->o->sink, TP_LOG_INFO,
+	            "%s: at most %.3g requests per second (bucket of %.3g)%s",
+	            a->section, a->rate, a->burst,
+	            n > 1 ? ", this shard's part" : "");
+	return 0;
+}
+
 static int
 account_get(struct pub_account **out, struct pub_run *run,
             const struct tp_provider *p, const char *section)
@@ -142,43 +181,84 @@ account_get(struct pub_account **out, struct pub_run *run,
 		                         &flags);
 	tp_strv_release(&flags);
 	if (rc == 0)
-		rc = tp_ratelimit_new(&a->limiter, p->rate,
-		                      p->burst >= 1 ? p->burst : 1);
+		rc = account_rate(a, run);
+	if (rc == 0)
+		rc = tp_ratelimit_new(&a->limiter, a->rate, a->burst);
 	*out = a;
 	return rc;
+}
+
+/* restore: the account the report names, else the entry's when it is
+ * of the same provider, else the provider's own section. */
+static int
+restore_section(const char **out, const struct pub_run *run,
+                const struct pub_name *nm, const struct tp_provider *p)
+{
+	const struct tp_restore_entry *re = nm->rest;
+	const struct tp_conf_domain *e = nm->entry;
+	const char *ap;
+
+	*out = p->name;
+	if (re->account != NULL) {
+		ap = tp_conf_account_provider(run->conf, re->account);
+		if (ap == NULL || strcmp(ap, p->name) != 0)
+			return tp_err_set(
+			    TP_ECONFIG,
+			    "restore: the report used %s account "
+			    "'%s' for '%s', which the config file "
+			    "does not define as one: run restore "
+			    "with the config file of that run",
+			    p->name, re->account, nm->domain);
+		*out = re->account;
+	} else if (e != NULL && e->account != NULL &&
+	           (ap = tp_conf_account_provider(run->conf, e->account)) !=
+	               NULL &&
+	           strcmp(ap, p->name) == 0) {
+		*out = e->account;
+	}
+	return 0;
 }
 
 /* The provider and config section (account) of a domain. */
 static int
 item_account(struct pub_run *run, struct pub_item *it,
-             const struct tp_conf_domain *e)
+             const struct pub_name *nm)
 {
+	const struct tp_conf_domain *e = nm->entry;
 	const struct tp_provider *p;
 	const char *name, *section, *acct_p = NULL;
+	int rc;
 
-	name = run->o->provider;
+	if (nm->rest != NULL)
+		name = nm->rest->provider;
+	else if (nm->detected != NULL)
+		name = nm->detected->name;
+	else
+		name = pub_provider_name(run, e);
 	if (e != NULL && e->account != NULL)
 		acct_p = tp_conf_account_provider(run->conf, e->account);
-	if (name == NULL && e != NULL)
-		name = e->provider != NULL ? e->provider : acct_p;
-	if (name == NULL)
-		name = tp_conf_get(run->conf, "defaults", "provider", NULL);
-	if (name == NULL)
-		return tp_err_set(TP_EUSAGE,
-		                  "publish: no provider for '%s': give "
-		                  "--provider NAME or set provider in the "
-		                  "config file ('tlsrpt-publish providers' "
-		                  "lists them)",
-		                  it->domain);
+	if (name == NULL || strcmp(name, "auto") == 0)
+		return tp_err_set(
+		    TP_EUSAGE,
+		    "publish: no provider for '%s': give "
+		    "--provider NAME (or auto) or set provider in "
+		    "the config file ('tlsrpt-publish providers' "
+		    "lists them)",
+		    it->domain);
 	p = tp_provider_find(name);
 	if (p == NULL)
 		return tp_err_set(TP_EUSAGE,
 		                  "publish: unknown provider '%s': "
-		                  "'tlsrpt-publish providers' lists them",
+		                  "'tlsrpt-publish providers' lists them, or "
+		                  "use --provider auto",
 		                  name);
 	section = p->name;
-	if (acct_p != NULL && strcmp(acct_p, p->name) == 0)
+	if (nm->rest != NULL) {
+		if ((rc = restore_section(&section, run, nm, p)) != 0)
+			return rc;
+	} else if (acct_p != NULL && strcmp(acct_p, p->name) == 0) {
 		section = e->account;
+	}
 	return account_get(&it->acct, run, p, section);
 }
 
@@ -197,7 +277,8 @@ item_rua(struct pub_run *run, struct pub_item *it,
 		rc = tp_conf_get_list(run->conf, "defaults", "rua", &it->rua);
 	if (rc < 0)
 		return rc;
-	if (run->o->mode == TP_PUBLISH_MODE_REMOVE)
+	if (run->o->mode == TP_PUBLISH_MODE_REMOVE ||
+	    run->o->mode == TP_PUBLISH_MODE_RESTORE)
 		return 0;
 	if (it->rua.n == 0)
 		return tp_err_set(TP_EUSAGE,
@@ -294,7 +375,8 @@ item_ttl(struct pub_run *run, struct pub_item *it,
 		what = "config file defaults";
 	}
 	it->ttl = ttl;
-	if (ttl == 0 || run->o->mode == TP_PUBLISH_MODE_REMOVE)
+	if (ttl == 0 || run->o->mode == TP_PUBLISH_MODE_REMOVE ||
+	    run->o->mode == TP_PUBLISH_MODE_RESTORE)
 		return 0;
 	return ttl_check(run, it, what);
 }
@@ -317,36 +399,24 @@ item_timeout(struct pub_run *run, struct pub_item *it)
 	return 0;
 }
 
-/* A domain's item; *dup set when the domain is already in the list. */
+/* A domain's item (it takes nm->domain). */
 static int
-item_add(struct pub_run *run, const char *name, int *dup)
+item_add(struct pub_run *run, struct pub_name *nm)
 {
-	const struct tp_conf_domain *e = NULL;
+	const struct tp_conf_domain *e = nm->entry;
 	struct pub_item *it;
-	char *d = NULL;
-	size_t i;
 	int rc;
 
-	*dup = 0;
-	rc = tp_domain_normalize(&d, name);
-	if (rc != 0)
-		return rc;
-	for (i = 0; i < run->nitems; i++)
-		if (strcmp(run->items[i].domain, d) == 0) {
-			free(d);
-			*dup = 1;
-			return 0;
-		}
 	it = &run->items[run->nitems++];
 	memset(it, 0, sizeof(*it));
-	it->domain = d;
+	it->domain = nm->domain;
+	nm->domain = NULL;
 	it->old_ttl = -1;
+	it->restore = nm->rest;
 	tp_result_init(&it->result, TP_RESULT_CHANGE);
-	rc = tp_domain_owner(&it->owner, d);
+	rc = tp_domain_owner(&it->owner, it->domain);
 	if (rc == 0)
-		rc = conf_entry(&e, run->conf, d);
-	if (rc == 0)
-		rc = item_account(run, it, e);
+		rc = item_account(run, it, nm);
 	if (rc == 0)
 		rc = item_rua(run, it, e);
 	if (rc == 0)
@@ -362,33 +432,6 @@ item_add(struct pub_run *run, const char *name, int *dup)
 	}
 	if (rc == 0)
 		it->acct->ndomains++;
-	return rc;
-}
-
-/* Every domain name the run covers, in order: arguments, then --all. */
-static int
-collect_names(struct tp_strv *out, const struct pub_run *run)
-{
-	size_t i;
-	int rc = 0;
-
-	if (run->o->domains != NULL)
-		rc = tp_strv_copy(out, run->o->domains);
-	for (i = 0; run->o->all && i < tp_conf_ndomains(run->conf) && rc == 0;
-	     i++)
-		rc = tp_strv_add(out, tp_conf_domain(run->conf, i)->name);
-	if (rc == 0 && run->o->all && tp_conf_ndomains(run->conf) == 0)
-		return tp_err_set(
-		    TP_EUSAGE,
-		    "publish: --all, but the config file%s%s has "
-		    "no domains list",
-		    tp_conf_path(run->conf) ? " " : "",
-		    tp_conf_path(run->conf) ? tp_conf_path(run->conf) : "");
-	if (rc == 0 && out->n == 0)
-		return tp_err_set(TP_EUSAGE,
-		                  "publish: no domain given: name domains as "
-		                  "arguments, with --domains-file FILE, or use "
-		                  "--all for the config file's domains list");
 	return rc;
 }
 
@@ -438,49 +481,82 @@ load_conf(struct pub_run *run)
 	return rc;
 }
 
+/* Workers: --jobs, else defaults.jobs, else the default; never more
+ * than there are domains. */
+static int
+jobs(struct pub_run *run)
+{
+	long j = run->o->jobs;
+	int rc;
+
+	if (j <= 0) {
+		rc = tp_conf_get_long(run->conf, "defaults", "jobs", &j);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && (j < 1 || j > TP_PUBLISH_JOBS_MAX))
+			return tp_err_set(
+			    TP_ECONFIG, "%s: 'jobs' must be from 1 to %d",
+			    tp_conf_where(run->conf, "defaults", "jobs"),
+			    TP_PUBLISH_JOBS_MAX);
+		if (rc > 0)
+			j = TP_PUBLISH_JOBS_DEFAULT;
+	}
+	if (j > TP_PUBLISH_JOBS_MAX)
+		j = TP_PUBLISH_JOBS_MAX;
+	if ((size_t)j > run->nitems)
+		j = run->nitems > 0 ? (long)run->nitems : 1;
+	run->jobs = (int)j;
+	return 0;
+}
+
+/* Every item made; the first problem and how many more. */
+static int
+make_items(struct pub_run *run)
+{
+	size_t i, bad = 0;
+	char *msg = NULL;
+	int rc, first = 0;
+
+	run->items = calloc(run->nnames + 1, sizeof(*run->items));
+	run->accounts = calloc(run->nnames + 1, sizeof(*run->accounts));
+	if (run->items == NULL || run->accounts == NULL)
+		return tp_err_set(TP_EINTERNAL, "publish: out of memory");
+	for (i = 0; i < run->nnames; i++) {
+		rc = item_add(run, &run->names[i]);
+		if (rc == 0 || bad++ > 0)
+			continue;
+		first = rc;
+		msg = strdup(tp_err_msg());
+	}
+	rc = first;
+	if (rc != 0 && bad > 1)
+		rc = tp_err_set(first, "%s (and %zu more domains with errors)",
+		                msg ? msg : "", bad - 1);
+	else if (rc != 0)
+		rc = tp_err_set(first, "%s", msg ? msg : "");
+	free(msg);
+	return rc;
+}
+
 int
 pub_setup(struct pub_run *run)
 {
-	struct tp_strv names = TP_STRV_INIT;
-	size_t i, bad = 0;
-	int rc, dup, first = 0;
-	char *msg = NULL;
+	int rc;
 
 	pthread_mutex_init(&run->lock, NULL);
 	rc = load_conf(run);
+	if (rc == 0 && run->o->mode == TP_PUBLISH_MODE_RESTORE)
+		rc = tp_restore_read(&run->restore, run->o->restore_report);
 	if (rc == 0)
-		rc = collect_names(&names, run);
-	if (rc != 0)
-		goto out;
-	run->items = calloc(names.n, sizeof(*run->items));
-	run->accounts = calloc(names.n, sizeof(*run->accounts));
-	if (run->items == NULL || run->accounts == NULL) {
-		rc = tp_err_set(TP_EINTERNAL, "publish: out of memory");
-		goto out;
-	}
-	/* Check every domain, report the first problem and how many more. */
-	for (i = 0; i < names.n; i++) {
-		rc = item_add(run, names.v[i], &dup);
-		if (rc == 0)
-			continue;
-		if (bad++ == 0) {
-			first = rc;
-			msg = strdup(tp_err_msg());
-		}
-	}
-	rc = first;
+		rc = pub_names(run);
+	if (rc == 0)
+		rc = make_items(run);
 	if (rc == 0)
 		rc = check_flags(run);
-	else if (bad > 1)
-		rc = tp_err_set(first, "%s (and %zu more domains with errors)",
-		                msg ? msg : "", bad - 1);
-	else
-		rc = tp_err_set(first, "%s", msg ? msg : "");
+	if (rc == 0)
+		rc = jobs(run);
 	if (rc == 0 && run->interval <= 0 && run->naccounts > 0)
 		run->interval = run->accounts[0].p->interval;
-out:
-	free(msg);
-	tp_strv_release(&names);
 	return rc;
 }
 
@@ -496,10 +572,14 @@ pub_teardown(struct pub_run *run)
 		free(run->items[i].zone_id);
 		tp_strv_release(&run->items[i].rua);
 		tp_result_release(&run->items[i].result);
+		pub_domain_clear(&run->items[i]);
 	}
+	pub_names_release(run);
+	tp_restore_list_release(&run->restore);
 	for (i = 0; i < run->naccounts; i++) {
 		a = &run->accounts[i];
 		free(a->section);
+		free(a->queue);
 		tp_settings_free(a->settings);
 		tp_ratelimit_free(a->limiter);
 		for (j = 0; j < a->zones.nzones; j++)
@@ -522,146 +602,4 @@ pub_teardown(struct pub_run *run)
 	tp_strv_release(&run->resolvers);
 	tp_conf_free(run->conf);
 	pthread_mutex_destroy(&run->lock);
-}
-
-int
-pub_worker_init(struct pub_worker *w, struct pub_run *run)
-{
-	w->run = run;
-	w->slots =
-	    calloc(run->naccounts ? run->naccounts : 1, sizeof(*w->slots));
-	if (w->slots == NULL)
-		return tp_err_set(TP_EINTERNAL, "publish: out of memory");
-	return 0;
-}
-
-/* The account's shared state, made once by the first worker that opens
- * the account; a failure is remembered and given to every later one. */
-static int
-account_shared(struct pub_account *a, const struct tp_provider_ctx *base)
-{
-	struct tp_provider_ctx ctx = *base;
-	int rc;
-
-	if (a->p->open_account == NULL)
-		return 0;
-	pthread_mutex_lock(&a->shared_lock);
-	if (!a->shared_made && a->shared_rc == 0) {
-		ctx.http = NULL;
-		ctx.shared = NULL;
-		rc = a->p->open_account(&a->shared, &ctx);
-		if (rc == 0)
-			a->shared_made = 1;
-		else {
-			a->shared_rc = rc;
-			a->shared_msg = strdup(tp_err_msg());
-		}
-	}
-	rc = a->shared_rc;
-	if (rc != 0)
-		(void)tp_err_set(rc, "%s", a->shared_msg ? a->shared_msg : "");
-	pthread_mutex_unlock(&a->shared_lock);
-	return rc;
-}
-
-static int
-slot_open(struct pub_slot *s, struct pub_worker *w, struct pub_account *a)
-{
-	const struct pub_run *run = w->run;
-	struct tp_provider_ctx ctx;
-	struct tp_http_opts ho;
-	int rc;
-
-	ho = run->http;
-	ho.sink = run->o->sink;
-	ho.limiter = a->limiter;
-	ho.stop = &w->halt;
-	rc = tp_http_new(&s->http, &ho);
-	if (rc != 0)
-		return rc;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.settings = a->settings;
-	ctx.http = s->http;
-	ctx.sink = run->o->sink;
-	ctx.account = strcmp(a->section, a->p->name) != 0 ? a->section : NULL;
-	ctx.http_opts = &ho;
-	if ((rc = account_shared(a, &ctx)) != 0)
-		return rc;
-	ctx.shared = a->shared;
-	return a->p->open(&s->handle, &ctx);
-}
-
-int
-pub_worker_slot(struct pub_worker *w, struct pub_account *a,
-                struct pub_slot **out)
-{
-	struct pub_slot *s = &w->slots[a - w->run->accounts];
-
-	*out = s;
-	if (s->handle != NULL)
-		return 0;
-	/* A failed open fails every later domain of the account the same
-	 * way, without trying again. */
-	if (s->rc != 0)
-		return tp_err_set(s->rc, "%s", s->msg ? s->msg : "");
-	s->rc = slot_open(s, w, a);
-	if (s->rc != 0) {
-		s->msg = strdup(tp_err_msg());
-		return s->rc;
-	}
-	return 0;
-}
-
-void
-pub_worker_release(struct pub_worker *w)
-{
-	size_t i;
-
-	if (w == NULL || w->slots == NULL)
-		return;
-	for (i = 0; i < w->run->naccounts; i++) {
-		if (w->slots[i].handle != NULL)
-			w->run->accounts[i].p->close(w->slots[i].handle);
-		tp_http_free(w->slots[i].http);
-		free(w->slots[i].msg);
-	}
-	free(w->slots);
-	w->slots = NULL;
-}
-
-int
-tp_publish_read_domains(struct tp_strv *out, const char *path)
-{
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
-	FILE *f;
-	int rc = 0, std;
-
-	std = strcmp(path, "-") == 0;
-	f = std ? stdin : fopen(path, "r");
-	if (f == NULL)
-		return tp_err_set(TP_EUSAGE,
-		                  "publish: cannot read domains file '%s': %s",
-		                  path, strerror(errno));
-	while (rc == 0 && getline(&line, &cap, f) != -1) {
-		/* '#' cannot be part of a domain: the rest is a comment. */
-		e = strchr(line, '#');
-		if (e != NULL)
-			*e = '\0';
-		s = line + strspn(line, " \t\r\n");
-		if (*s == '\0')
-			continue;
-		e = s + strlen(s);
-		while (e > s && strchr(" \t\r\n", e[-1]) != NULL)
-			e--;
-		rc = tp_strv_addn(out, s, (size_t)(e - s));
-	}
-	if (rc == 0 && ferror(f))
-		rc = tp_err_set(TP_EUSAGE,
-		                "publish: error reading domains file '%s'",
-		                path);
-	free(line);
-	if (!std)
-		fclose(f);
-	return rc;
 }

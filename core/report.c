@@ -228,7 +228,8 @@ tp_report_result_json(char **out, const struct tp_result *r)
 		return tp_err_set(TP_EINTERNAL, "report: out of memory");
 	bad = add_str(o, "type", "result") || add_str(o, "domain", r->domain) ||
 	    add_str(o, "provider", r->provider) ||
-	    add_str(o, "zone", r->zone) || add_str(o, "owner", r->owner);
+	    add_str(o, "account", r->account) || add_str(o, "zone", r->zone) ||
+	    add_str(o, "owner", r->owner);
 	if (!bad)
 		bad = r->kind == TP_RESULT_CHECK ? add_check(o, r)
 		                                 : add_change(o, r);

@@ -40,6 +40,7 @@ tp_result_release(struct tp_result *r)
 		return;
 	free(r->domain);
 	free(r->provider);
+	free(r->account);
 	free(r->zone);
 	free(r->owner);
 	free(r->record);

@@ -92,3 +92,38 @@ tp_strv_release(struct tp_strv *sv)
 	sv->n = 0;
 	sv->alloc = 0;
 }
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+tp_strv_same_set(const struct tp_strv *a, const struct tp_strv *b)
+{
+	const char **x, **y;
+	size_t i;
+	int same;
+
+	if (a->n != b->n)
+		return 0;
+	if (a->n == 0)
+		return 1;
+	x = calloc(a->n, sizeof(*x));
+	y = calloc(b->n, sizeof(*y));
+	same = x != NULL && y != NULL;
+	for (i = 0; same && i < a->n; i++) {
+		x[i] = a->v[i];
+		y[i] = b->v[i];
+	}
+	if (same) {
+		qsort(x, a->n, sizeof(*x), cmp_str);
+		qsort(y, b->n, sizeof(*y), cmp_str);
+		for (i = 0; same && i < a->n; i++)
+			same = strcmp(x[i], y[i]) == 0;
+	}
+	free(x);
+	free(y);
+	return same;
+}

@@ -589,6 +589,11 @@ cf_close(void *h)
 	free(cf);
 }
 
+/* Every zone gets two of Cloudflare's name servers, NAME.ns.cloudflare.com
+ * (custom name servers of Business and Enterprise plans are not
+ * recognisable). */
+static const char *const cf_ns[] = {"*.ns.cloudflare.com", NULL};
+
 const struct tp_provider tp_provider_cloudflare = {
     .version = TP_PROVIDER_VERSION,
     .name = "cloudflare",
@@ -615,4 +620,5 @@ const struct tp_provider tp_provider_cloudflare = {
     .wait_change = NULL,
     .list_zones = cf_list_zones,
     .close = cf_close,
+    .ns_patterns = cf_ns,
 };

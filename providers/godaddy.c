@@ -6,7 +6,7 @@
  * GoDaddy addresses records by registered domain, type and name relative
  * to that domain: mail.example.com's record is name "_smtp._tls.mail" in
  * domain "example.com". The registered domain is the longest domain of
- * the account's own list (GET /v1/domains, read once per handle) that
+ * the account's own list (GET /v1/domains, read once per account) that
  * holds the name, or the one --zone-id gives.
  *
  * PUT /v1/domains/{domain}/records/TXT/{name} replaces every TXT value at
@@ -14,10 +14,16 @@
  * values kept byte for byte, raw, each with the TTL), and DELETE is used
  * only when nothing is left. The API has no compare-and-swap: a change
  * someone else makes between our read and our PUT is lost, and one made
- * just after it would make our result a lie. So every write is read back,
- * and a set that is not what was written is reported as a conflict (core
- * then reads, plans and writes once more).
+ * just after it would make our result a lie. So a write is checked
+ * afterwards: by the confirm stage, which compares the whole set the name
+ * servers serve with what was written (no request), or, when the run does
+ * not confirm (--no-wait) or read_back is "yes" (the default), by reading
+ * it back here, a set that is not what was written being a conflict
+ * (core then reads, plans and writes once more). The read-back costs one
+ * request per written domain, which a bulk run at GoDaddy's 60 requests a
+ * minute feels: read_back "auto" leaves it to the confirm stage.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,14 +60,28 @@ static const struct tp_setting_def gd_settings[] = {
     {"clamp_ttl", "GODADDY_CLAMP_TTL", "godaddy-clamp-ttl", 0, "no",
      "yes: raise a TTL below GoDaddy's minimum of 600 s to 600 (with a "
      "warning) instead of refusing it"},
+    {"read_back", "GODADDY_READ_BACK", "godaddy-read-back", 0, "yes",
+     "yes: read each write back (no compare-and-swap); auto: only with "
+     "--no-wait, the DNS check comparing the served set otherwise; no"},
+};
+
+/* The account's domains, once listed. One per account, shared by its
+ * workers' handles under lock (the first to need it lists it), or one
+ * per handle when core made no account state (lock NULL). */
+struct gd_list {
+	pthread_mutex_t mu;
+	struct tp_strv domains;
+	int listed;
 };
 
 struct gd {
 	struct tp_gd_api api;
 	const struct tp_sink *sink;
-	struct tp_strv domains; /* the account's, once listed */
-	int listed;
-	int clamp; /* clamp_ttl: raise a TTL under GD_MIN_TTL */
+	struct gd_list own;
+	struct gd_list *list;  /* &own, or the account's */
+	pthread_mutex_t *lock; /* the account list's, or NULL */
+	int clamp;             /* clamp_ttl: raise a TTL under GD_MIN_TTL */
+	int read_back;         /* read each write back (read_back setting) */
 };
 
 /* ---- the registered domain ------------------------------------------ */
@@ -97,35 +117,36 @@ list_page(struct gd *gd, const char *marker, size_t *entries)
 	             : tp_gd_api_call(&gd->api, &body, &len, "GET", url.s, NULL,
 	                              "listing the account's domains");
 	if (rc == 0)
-		rc = tp_gd_domains_parse(&gd->domains, entries, body, len);
+		rc =
+		    tp_gd_domains_parse(&gd->list->domains, entries, body, len);
 	free(body);
 	tp_buf_release(&url);
 	return rc;
 }
 
 /* The account's domains, read once: full pages of GD_PAGE continue
- * after the last domain seen (marker). */
+ * after the last domain seen (marker). Under gd->lock. */
 static int
 list_domains(struct gd *gd)
 {
+	struct tp_strv *dl = &gd->list->domains;
 	char *marker = NULL;
 	size_t entries, before, pages;
 	int rc = 0;
 
-	if (gd->listed)
+	if (gd->list->listed)
 		return 0;
 	for (pages = 0; pages < GD_MAX_PAGES; pages++) {
-		before = gd->domains.n;
+		before = dl->n;
 		rc = list_page(gd, marker, &entries);
-		if (rc != 0 || entries < GD_PAGE || gd->domains.n == before)
+		if (rc != 0 || entries < GD_PAGE || dl->n == before)
 			break;
 		/* Whether the marker itself comes back is not documented:
 		 * a page that ends where the last one did ends the list. */
-		if (marker != NULL &&
-		    strcmp(marker, gd->domains.v[gd->domains.n - 1]) == 0)
+		if (marker != NULL && strcmp(marker, dl->v[dl->n - 1]) == 0)
 			break;
 		free(marker);
-		marker = strdup(gd->domains.v[gd->domains.n - 1]);
+		marker = strdup(dl->v[dl->n - 1]);
 		if (marker == NULL) {
 			rc = tp_err_set(TP_EINTERNAL, "godaddy: out of memory");
 			break;
@@ -133,14 +154,28 @@ list_domains(struct gd *gd)
 	}
 	free(marker);
 	if (rc != 0) {
-		tp_strv_release(&gd->domains);
+		tp_strv_release(dl);
 		return rc;
 	}
-	gd->listed = 1;
+	gd->list->listed = 1;
 	tp_sink_log(gd->sink, TP_LOG_INFO,
-	            "godaddy: %zu domain%s in the account on %s", gd->domains.n,
-	            gd->domains.n == 1 ? "" : "s", gd->api.where);
+	            "godaddy: %zu domain%s in the account on %s", dl->n,
+	            dl->n == 1 ? "" : "s", gd->api.where);
 	return 0;
+}
+
+static void
+list_lock(struct gd *gd)
+{
+	if (gd->lock != NULL)
+		pthread_mutex_lock(gd->lock);
+}
+
+static void
+list_unlock(struct gd *gd)
+{
+	if (gd->lock != NULL)
+		pthread_mutex_unlock(gd->lock);
 }
 
 /* "'a.b.example.com', 'b.example.com', 'example.com'": what was tried. */
@@ -187,17 +222,21 @@ gd_find_zone(void *h, struct tp_zone *out, const char *name,
 	struct tp_buf tried = TP_BUF_INIT(1024);
 	struct gd *gd = h;
 	const char *d;
+	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (zone_id != NULL)
 		return zone_given(out, name, zone_id);
+	list_lock(gd);
 	rc = list_domains(gd);
-	if (rc != 0)
-		return rc;
-	d = tp_gd_domain_match(&gd->domains, name);
+	d = rc == 0 ? tp_gd_domain_match(&gd->list->domains, name) : NULL;
 	if (d != NULL)
-		return zone_set(out, d);
+		rc = zone_set(out, d);
+	n = gd->list->domains.n;
+	list_unlock(gd);
+	if (rc != 0 || d != NULL)
+		return rc;
 	candidates(&tried, name);
 	rc = tp_err_set(TP_ENOTFOUND,
 	                "godaddy: '%s' is not under any domain of this "
@@ -206,7 +245,7 @@ gd_find_zone(void *h, struct tp_zone *out, const char *name,
 	                "hosted in the key's account: check the key's account "
 	                "and environment, or name the registered domain with "
 	                "--zone-id",
-	                name, gd->domains.n, gd->api.where, tried.s);
+	                name, n, gd->api.where, tried.s);
 	tp_buf_release(&tried);
 	return rc;
 }
@@ -219,18 +258,21 @@ gd_list_zones(void *h, struct tp_zone **out, size_t *n)
 	size_t i;
 	int rc;
 
+	list_lock(gd);
 	rc = list_domains(gd);
-	for (i = 0; rc == 0 && i < gd->domains.n; i++) {
+	for (i = 0; rc == 0 && i < gd->list->domains.n; i++) {
 		v = realloc(*out, (*n + 1) * sizeof(*v));
-		if (v == NULL)
-			return tp_err_set(TP_EINTERNAL,
-			                  "godaddy: out of memory");
+		if (v == NULL) {
+			rc = tp_err_set(TP_EINTERNAL, "godaddy: out of memory");
+			break;
+		}
 		*out = v;
 		memset(&v[*n], 0, sizeof(v[*n]));
-		rc = zone_set(&v[*n], gd->domains.v[i]);
+		rc = zone_set(&v[*n], gd->list->domains.v[i]);
 		if (rc == 0)
 			(*n)++;
 	}
+	list_unlock(gd);
 	return rc;
 }
 
@@ -358,8 +400,9 @@ gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 		rc = tp_gd_name(&name, owner, zone->name);
 	if (rc == 0)
 		rc = replace(gd, zone, name, after, ttl);
-	if (rc == 0)
-		rc = fetch(gd, zone, name, &now);
+	if (rc != 0 || !gd->read_back)
+		goto out;
+	rc = fetch(gd, zone, name, &now);
 	if (rc == 0 && !tp_gd_same_values(&now.values, after))
 		rc = tp_err_set(
 		    TP_ECONFLICT,
@@ -369,12 +412,69 @@ gd_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 		    "of one name undo each other's changes): find what else "
 		    "edits this name, then run again",
 		    owner, after->n, after->n == 1 ? "" : "s", now.values.n);
+out:
 	tp_txt_rrset_release(&now);
 	free(name);
 	return rc;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
+
+static void gd_close(void *h);
+
+/* Every worker of an account uses one domain list: listed once. */
+static int
+gd_open_account(void **out, const struct tp_provider_ctx *ctx)
+{
+	struct gd_list *l;
+
+	(void)ctx;
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return tp_err_set(TP_EINTERNAL, "godaddy: out of memory");
+	if (pthread_mutex_init(&l->mu, NULL) != 0) {
+		free(l);
+		return tp_err_set(TP_EINTERNAL, "godaddy: no mutex");
+	}
+	*out = l;
+	return 0;
+}
+
+static void
+gd_close_account(void *shared)
+{
+	struct gd_list *l = shared;
+
+	if (l == NULL)
+		return;
+	tp_strv_release(&l->domains);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+/* read_back: yes (the default), no, or auto (only when nothing confirms
+ * afterwards). */
+static int
+read_back(int *out, const struct tp_provider_ctx *ctx)
+{
+	const char *v = tp_settings_get(ctx->settings, "read_back");
+
+	if (v == NULL || strcasecmp(v, "yes") == 0 ||
+	    strcasecmp(v, "true") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "auto") == 0)
+		*out = !ctx->confirming;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0)
+		*out = 0;
+	else
+		return tp_err_set(
+		    TP_ECONFIG,
+		    "godaddy: read_back '%s' (%s) is not yes, no "
+		    "or auto",
+		    v, tp_settings_source(ctx->settings, "read_back"));
+	return 0;
+}
 
 static int
 gd_open(void **out, const struct tp_provider_ctx *ctx)
@@ -407,9 +507,19 @@ gd_open(void **out, const struct tp_provider_ctx *ctx)
 		return rc;
 	}
 	gd->sink = ctx->sink;
+	gd->list = &gd->own;
+	if (ctx->shared != NULL) {
+		gd->list = ctx->shared;
+		gd->lock = &gd->list->mu;
+	}
 	v = tp_settings_get(ctx->settings, "clamp_ttl");
 	gd->clamp = v != NULL &&
 	    (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0);
+	rc = read_back(&gd->read_back, ctx);
+	if (rc != 0) {
+		gd_close(gd);
+		return rc;
+	}
 	*out = gd;
 	return 0;
 }
@@ -422,9 +532,12 @@ gd_close(void *h)
 	if (gd == NULL)
 		return;
 	tp_gd_api_release(&gd->api);
-	tp_strv_release(&gd->domains);
+	tp_strv_release(&gd->own.domains);
 	free(gd);
 }
+
+/* GoDaddy-hosted DNS: nsNN.domaincontrol.com. */
+static const char *const gd_ns[] = {"*.domaincontrol.com", NULL};
 
 const struct tp_provider tp_provider_godaddy = {
     .version = TP_PROVIDER_VERSION,
@@ -455,4 +568,7 @@ const struct tp_provider tp_provider_godaddy = {
     .wait_change = NULL,
     .list_zones = gd_list_zones,
     .close = gd_close,
+    .open_account = gd_open_account,
+    .close_account = gd_close_account,
+    .ns_patterns = gd_ns,
 };

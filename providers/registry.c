@@ -23,6 +23,8 @@
  * Nothing in cmd/ or core/ changes: options, settings and the
  * `providers` listing are all driven by the descriptor.
  */
+#include <ctype.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <string.h>
 
@@ -101,4 +103,27 @@ tp_provider_check_ttl(const struct tp_provider *p, long ttl, const char *what)
 	                  "%s: TTL %ld (%s) is outside what %s accepts: use "
 	                  "%ld to %ld",
 	                  p->name, ttl, what, p->title, p->min_ttl, max);
+}
+
+const struct tp_provider *
+tp_provider_by_ns(const char *ns)
+{
+	char name[256];
+	size_t i, j, len;
+
+	len = strlen(ns);
+	while (len > 0 && ns[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= sizeof(name))
+		return NULL;
+	for (i = 0; i < len; i++)
+		name[i] = (char)tolower((unsigned char)ns[i]);
+	name[len] = '\0';
+	for (i = 0; i < NPROVIDERS; i++)
+		for (j = 0; providers[i]->ns_patterns != NULL &&
+		     providers[i]->ns_patterns[j] != NULL;
+		     j++)
+			if (fnmatch(providers[i]->ns_patterns[j], name, 0) == 0)
+				return providers[i];
+	return NULL;
 }

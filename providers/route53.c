@@ -375,20 +375,38 @@ nap(const struct r53 *r, double s)
 	return 0;
 }
 
+/* One GetChange: *insync 1 once the change is INSYNC. */
+static int
+sync_ask(struct r53 *r, const char *change_id, int *insync)
+{
+	struct tp_buf path = TP_BUF_INIT(PATH_MAX_LEN);
+	char *body = NULL, *id = NULL;
+	size_t len;
+	int rc;
+
+	*insync = 0;
+	tp_buf_adds(&path, "/2013-04-01/change/");
+	tp_buf_add_urlenc(&path, change_id);
+	rc = path.err ? tp_err_set(TP_EUSAGE, "route53: change id too long")
+	              : tp_r53_call(&r->api, &body, &len, "GET", path.s, NULL,
+	                            1, "asking whether the change is INSYNC");
+	if (rc == 0)
+		rc = tp_r53_xml_change(&id, insync, body, len);
+	free(body);
+	free(id);
+	tp_buf_release(&path);
+	return rc;
+}
+
 static int
 r53_wait_change(void *h, double deadline)
 {
-	struct tp_buf path = TP_BUF_INIT(PATH_MAX_LEN);
 	struct r53 *r = h;
 	double wait = r->sync_interval, start = mono(), left;
-	char *body = NULL, *id = NULL;
-	size_t len;
 	int rc = 0, insync = 0;
 
 	if (!r->wait_sync || r->change_id == NULL)
 		return 0;
-	tp_buf_adds(&path, "/2013-04-01/change/");
-	tp_buf_add_urlenc(&path, r->change_id);
 	while (rc == 0 && !insync) {
 		left = deadline - mono();
 		if (left <= 0) {
@@ -402,21 +420,36 @@ r53_wait_change(void *h, double deadline)
 		}
 		if ((rc = nap(r, wait < left ? wait : left)) != 0)
 			break;
-		rc = tp_r53_call(&r->api, &body, &len, "GET", path.s, NULL, 1,
-		                 "asking whether the change is INSYNC");
-		if (rc == 0)
-			rc = tp_r53_xml_change(&id, &insync, body, len);
-		free(body);
-		free(id);
-		body = id = NULL;
+		rc = sync_ask(r, r->change_id, &insync);
 		wait = fmin(wait * 1.5, SYNC_POLL_MAX);
 	}
 	if (rc == 0 || rc == TP_ENOTFOUND) {
 		free(r->change_id);
 		r->change_id = NULL;
 	}
-	tp_buf_release(&path);
 	return rc;
+}
+
+/* Bulk runs: core tracks the change while this worker goes on. */
+static int
+r53_change_take(void *h, char **token, double *first_poll)
+{
+	struct r53 *r = h;
+
+	*token = NULL;
+	*first_poll = r->sync_interval;
+	if (r->wait_sync)
+		*token = r->change_id;
+	else
+		free(r->change_id);
+	r->change_id = NULL;
+	return 0;
+}
+
+static int
+r53_change_poll(void *h, const char *token, int *done)
+{
+	return sync_ask(h, token, done);
 }
 
 /* ---- zones ------------------------------------------------------------ */
@@ -548,6 +581,9 @@ r53_close(void *h)
 	free(r);
 }
 
+/* Route 53 delegation sets: ns-NNN.awsdns-NN.com, .net, .org, .co.uk. */
+static const char *const r53_ns[] = {"ns-*.awsdns-*", NULL};
+
 const struct tp_provider tp_provider_route53 = {
     .version = TP_PROVIDER_VERSION,
     .name = "route53",
@@ -577,6 +613,9 @@ const struct tp_provider tp_provider_route53 = {
     .wait_change = r53_wait_change,
     .list_zones = r53_list_zones,
     .close = r53_close,
+    .ns_patterns = r53_ns,
+    .change_take = r53_change_take,
+    .change_poll = r53_change_poll,
     .open_account = r53_open_account,
     .close_account = r53_close_account,
 };

@@ -30,6 +30,7 @@
 #define TP_ETIMEOUT   (-8)  /* a deadline passed */
 #define TP_EINTERNAL  (-9)  /* out of memory, a bug, an unexpected state */
 #define TP_EINTR      (-10) /* interrupted by a signal before it started */
+#define TP_ESKIPPED   (-11) /* not started: --fail-fast after a failure */
 
 /* Sizes of the thread-local fields; longer text is truncated. */
 #define TP_ERR_MSG_MAX   1024
@@ -84,7 +85,7 @@ void tp_error_release(struct tp_error *e);
 
 /* The JSON "kind" of a code: "auth", "not-found", "conflict",
  * "rate-limited", "network", "timeout", "config", "usage", "internal",
- * "interrupted". Static string. */
+ * "interrupted", "skipped". Static string. */
 const char *tp_err_kind(int code);
 
 #endif

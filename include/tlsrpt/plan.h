@@ -68,6 +68,30 @@ struct tp_plan {
 int tp_plan_make(struct tp_plan *out, const struct tp_txt_rrset *before,
                  const struct tp_plan_opts *o);
 
+/*
+ * restore --report: put back the TXT set a report recorded as "before".
+ * Values compare as multisets (order does not matter: APIs list records
+ * in their own order). The plan is:
+ *  - none, when the set already is want (and the TTL want_ttl, if known);
+ *  - a change to want, when the set is still what the report left there
+ *    (expect, its "after"), or already want with another TTL: remove when
+ *    want is empty, create when nothing is there, else update; the TTL
+ *    becomes want_ttl (else stays; a new set gets default_ttl);
+ *  - TP_ECONFLICT otherwise, with a message naming owner: someone changed
+ *    the set since the report, and restoring would undo their change.
+ * out->record is the TLS-RPT-like value of want when it has exactly one.
+ */
+struct tp_restore_opts {
+	const char *owner;            /* for messages */
+	const struct tp_strv *want;   /* the report's before */
+	const struct tp_strv *expect; /* the report's after */
+	long want_ttl;                /* the report's old_ttl, 0: unknown */
+	long default_ttl;             /* for a set made anew */
+};
+
+int tp_plan_restore(struct tp_plan *out, const struct tp_txt_rrset *now,
+                    const struct tp_restore_opts *o);
+
 /* The result action: created/updated/removed, or the would- forms when
  * dry_run, or unchanged. */
 enum tp_action tp_plan_action(const struct tp_plan *p, int dry_run);

@@ -84,6 +84,11 @@ struct tp_provider_ctx {
 	struct tp_http *http;       /* this worker's handle */
 	const struct tp_sink *sink; /* log lines */
 	const char *account;        /* account name for messages, or NULL */
+	/* 1 when the run confirms every write in DNS afterwards (the
+	 * confirm stage compares what the servers serve with what was
+	 * written), 0 with --no-wait: a backend without compare-and-swap may
+	 * then read its write back itself. */
+	int confirming;
 	/* The options the worker's handle was made with (CA bundle, sink,
 	 * stop flag, timeouts), for backends that make handles of their own
 	 * (the AWS credential sources) or wait (stop). The struct is valid
@@ -166,7 +171,35 @@ struct tp_provider {
 	 */
 	int (*open_account)(void **out, const struct tp_provider_ctx *ctx);
 	void (*close_account)(void *shared);
+
+	/*
+	 * Optional (NULL): the provider's name servers, as fnmatch(3)
+	 * patterns over a lower-case NS host name without the final dot
+	 * ("*.ns.cloudflare.com"), NULL-terminated. --provider auto picks
+	 * the provider whose patterns match every NS name of a domain.
+	 */
+	const char *const *ns_patterns;
+
+	/*
+	 * Optional (NULL, or both set): hand the change tracking of the last
+	 * write over to core, so a worker can go on with other domains while
+	 * the change syncs (wait_change then waits for nothing). change_take
+	 * moves the last write's change out of the handle: *token (malloc'd,
+	 * the caller's) names it, NULL when there is nothing to wait for;
+	 * *first_poll is how many seconds to wait before asking. change_poll
+	 * asks once, through any handle of the same account: *done 1 when
+	 * the change is live at every server of the provider. TP_ENOTFOUND
+	 * when the provider no longer knows the change.
+	 */
+	int (*change_take)(void *h, char **token, double *first_poll);
+	int (*change_poll)(void *h, const char *token, int *done);
 };
+
+/*
+ * The provider whose ns_patterns match ns (an NS host name; case and a
+ * final dot do not matter), or NULL. Static.
+ */
+const struct tp_provider *tp_provider_by_ns(const char *ns);
 
 /* The registry (providers/registry.c). NULL when unknown. */
 const struct tp_provider *tp_provider_find(const char *name);

@@ -10,10 +10,28 @@
  * while the next domains are being written. Each domain's result reaches
  * o->sink as soon as it is final, so jsonl output streams.
  *
- * Stages: a queue of domains feeds publish workers (each with its own
- * provider and HTTP handles per account; the accounts' token buckets are
- * shared), and one watcher thread confirms. Today one worker runs (the
- * calling thread); o->jobs is the knob for more.
+ * Stages: a queue of domains feeds o->jobs publish worker threads (each
+ * with its own provider and HTTP handles per account, so connections are
+ * reused; the accounts' token buckets are shared by all of them); a
+ * provider's own change tracking (Route 53 GetChange) is polled by the
+ * workers between other domains; one watcher thread confirms in DNS.
+ *
+ * Bulk controls: o->shard_n keeps only the domains of shard o->shard_k
+ * (core/shard.c) and divides every account's rate by o->shard_n, since
+ * the shards run at once against the same accounts; o->max_changes_set
+ * plans every domain first and refuses (TP_EUSAGE, nothing written,
+ * nothing reported) when more would change; o->fail_fast starts no new
+ * domain once one has failed (the rest are reported failed with kind
+ * "skipped"). --provider auto picks each domain's provider from its
+ * name servers (core/autodetect.c) unless its config entry names one.
+ * Duplicates are reported as warnings and done once; names that are not
+ * valid domains stop the run before any request, each one reported.
+ *
+ * Restore (TP_PUBLISH_MODE_RESTORE): the domains are those a report
+ * (o->restore_report) says were created, updated or removed; each is
+ * planned back to its "before" set (tp_plan_restore) and written through
+ * the same path, unless the set is no longer what the report left
+ * (conflict: left alone, reported failed).
  *
  * Writes that may or may not have happened (a timeout or reset after the
  * request was sent) are never resent blindly: the set is read again,
@@ -36,7 +54,8 @@
 enum tp_publish_mode {
 	TP_PUBLISH_MODE_PUBLISH = 0, /* create or update, then confirm */
 	TP_PUBLISH_MODE_PLAN,        /* compute only: publish --dry-run */
-	TP_PUBLISH_MODE_REMOVE       /* drop the TLS-RPT value, confirm */
+	TP_PUBLISH_MODE_REMOVE,      /* drop the TLS-RPT value, confirm */
+	TP_PUBLISH_MODE_RESTORE      /* put back a report's before sets */
 };
 
 /*
@@ -63,9 +82,15 @@ struct tp_publish_opts {
 	const struct tp_strv *domains;     /* arguments and --domains-file */
 	int all;                           /* also the config's domains */
 	int detailed;                      /* plan --detailed-exitcode */
-	int jobs;                          /* publish workers; 0: 1 */
-	const struct tp_sink *sink;        /* results, progress, log lines */
-	const volatile int *stop;          /* set on SIGINT/SIGTERM */
+	int jobs; /* publish workers; 0: config defaults.jobs, else 4 */
+	const struct tp_sink *sink; /* results, progress, log lines */
+	const volatile int *stop;   /* set on SIGINT/SIGTERM */
+	int fail_fast;              /* no new domain after a failure */
+	int max_changes_set;        /* --max-changes given: */
+	long max_changes;           /* refuse beyond this many changes */
+	unsigned long shard_k;      /* --shard K/N: this run's shard, */
+	unsigned long shard_n;      /* 0: no sharding */
+	const char *restore_report; /* RESTORE: the report to put back */
 };
 
 /*
@@ -75,6 +100,10 @@ struct tp_publish_opts {
  * not start; then nothing was written and no result was reported.
  */
 int tp_publish_run(const struct tp_publish_opts *o, struct tp_summary *summary);
+
+/* Workers when o->jobs and the config say nothing. */
+#define TP_PUBLISH_JOBS_DEFAULT 4
+#define TP_PUBLISH_JOBS_MAX     64
 
 /*
  * Read domains from a file, one per line; blank lines and '#' comments

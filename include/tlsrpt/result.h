@@ -99,6 +99,7 @@ struct tp_result {
 	enum tp_result_kind kind;
 	char *domain; /* as normalised (A-label) */
 	char *provider;
+	char *account; /* the named account used (config accounts), or NULL */
 	char *zone;
 	char *owner; /* _smtp._tls.DOMAIN */
 

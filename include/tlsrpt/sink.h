@@ -28,7 +28,24 @@ struct tp_progress {
 	size_t failed;
 	double rate; /* API requests per second, recent */
 	double eta;  /* seconds, < 0 when unknown */
+	/* Final domains by action (created/updated/removed count the
+	 * would- forms of plan too). */
+	size_t created;
+	size_t updated;
+	size_t unchanged;
+	size_t removed;
+	unsigned long requests; /* API requests so far */
+	double elapsed;         /* seconds since the run started */
+	int planning;           /* plan/--dry-run: "to create", ... */
 };
+
+/*
+ * The progress line, one line without a newline, e.g.
+ * "412/1000 done: 300 created, 12 updated, 95 unchanged, 5 failed;
+ * 40 confirming; 38.0 req/s; ETA 1:05". Counts that are 0 are left out
+ * (except done/total). Truncated to size; returns the length written.
+ */
+size_t tp_progress_format(char *buf, size_t size, const struct tp_progress *p);
 
 struct tp_sink {
 	void *ctx;

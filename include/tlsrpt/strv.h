@@ -34,6 +34,10 @@ int tp_strv_has(const struct tp_strv *sv, const char *s);
 /* Replace *dst with a deep copy of src. */
 int tp_strv_copy(struct tp_strv *dst, const struct tp_strv *src);
 
+/* 1 when a and b hold the same strings, each as often, in any order
+ * (0 also when out of memory). */
+int tp_strv_same_set(const struct tp_strv *a, const struct tp_strv *b);
+
 /* Free every string and the array; sv may be NULL. */
 void tp_strv_release(struct tp_strv *sv);
 

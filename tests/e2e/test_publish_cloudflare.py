@@ -699,7 +699,7 @@ def test_interrupt_lets_write_finish(binary, cloudflare_factory, tmp_path):
     p = subprocess.Popen(
         [binary, "publish", "--provider", "cloudflare", "--output", "json",
          "--rua", RUA, "--nameserver", sb.knot_addr, "--interval", "0.2",
-         "example.test", "other.test"],
+         "--jobs", "1", "example.test", "other.test"],
         env=env_for(sb, tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     # The create is applied at once, its answer comes 3 s later:
@@ -764,7 +764,7 @@ def test_many_domains_list_zones_once(binary, cloudflare_factory,
     names = ["d%02d.example.test" % i for i in range(22)] + \
         ["x.sub.example.test"]
     r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "--domains-file",
-            "-", input="\n".join(names) + "\n", wait=False)
+            "-", "--jobs", "2", input="\n".join(names) + "\n", wait=False)
     assert r.returncode == 0, r.stderr
     doc = report(r)
     zones = {x["domain"]: x["zone"] for x in doc["results"]}
@@ -775,8 +775,8 @@ def test_many_domains_list_zones_once(binary, cloudflare_factory,
     # One zone listing for the whole run, then one read per domain.
     assert by["GET /zones"] == 1
     assert by["GET /zones/{zone_id}/dns_records"] == len(names)
-    # One TLS handshake for the run: the connection is reused.
-    assert sb.control.counters()["tls_handshakes"] == 1
+    # One TLS handshake per worker: connections are reused.
+    assert 1 <= sb.control.counters()["tls_handshakes"] <= 2
 
 
 def test_interrupt_finishes_a_multi_request_write(binary, cloudflare_factory,

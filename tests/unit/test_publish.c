@@ -203,6 +203,7 @@ fx_free(struct fx *f)
 		free(f->items[i].owner);
 		tp_strv_release(&f->items[i].rua);
 		tp_result_release(&f->items[i].result);
+		pub_domain_clear(&f->items[i]);
 	}
 	for (i = 0; i < f->acct.zones.n; i++) {
 		free(f->acct.zones.v[i].domain);
@@ -474,6 +475,104 @@ test_wait_change(void **state)
 	fx_free(f);
 }
 
+static char *
+dup_token(void)
+{
+	char *t = malloc(8);
+
+	assert_non_null(t);
+	memcpy(t, "C-0001", 7);
+	return t;
+}
+
+static int
+f_change_take(void *h, char **token, double *first_poll)
+{
+	(void)h;
+	fake.waits++;
+	*token = dup_token();
+	*first_poll = 0.5;
+	return 0;
+}
+
+static int
+f_change_poll(void *h, const char *token, int *done)
+{
+	(void)h;
+	(void)token;
+	*done = 1;
+	return 0;
+}
+
+/* A provider that hands its change tracking to core: the worker does not
+ * wait; the token travels with the domain (publish_sync.c polls it). */
+static void
+test_change_handed_over(void **state)
+{
+	struct fx *f = fx_new(TP_PUBLISH_MODE_PUBLISH, 1);
+	struct pub_item *it = &f->items[0];
+
+	(void)state;
+	fake_provider.change_take = f_change_take;
+	fake_provider.change_poll = f_change_poll;
+	assert_int_equal(pub_domain(&f->w, it), 1);
+	assert_int_equal(fake.waits, 1);
+	assert_non_null(it->sync_token);
+	assert_string_equal(it->sync_token, "C-0001");
+	assert_true(it->sync_first == 0.5);
+	pub_domain_clear(it);
+	assert_null(it->sync_token);
+	/* --no-wait: nothing to wait for, nothing kept. */
+	tp_result_release(&it->result);
+	tp_result_init(&it->result, TP_RESULT_CHANGE);
+	tp_strv_release(&fake.values);
+	f->o.no_wait = 1;
+	assert_int_equal(pub_domain(&f->w, it), 1);
+	assert_int_equal(fake.waits, 2);
+	assert_null(it->sync_token);
+	/* Unchanged: no write, no change to wait for. */
+	tp_result_release(&it->result);
+	tp_result_init(&it->result, TP_RESULT_CHANGE);
+	f->o.no_wait = 0;
+	assert_int_equal(pub_domain(&f->w, it), 1);
+	assert_int_equal(it->result.action, TP_ACTION_UNCHANGED);
+	assert_int_equal(fake.waits, 2);
+	assert_null(it->sync_token);
+	assert_int_equal(it->old_ttl, 0);
+	fake_provider.change_take = NULL;
+	fake_provider.change_poll = NULL;
+	fx_free(f);
+}
+
+/* plan then write, as --max-changes runs them: the plan is kept in the
+ * item between the two, and nothing is written before the second. */
+static void
+test_plan_then_write(void **state)
+{
+	struct fx *f = fx_new(TP_PUBLISH_MODE_PUBLISH, 1);
+	struct pub_item *it = &f->items[0];
+
+	(void)state;
+	assert_int_equal(pub_domain_plan(&f->w, it), 0);
+	assert_true(it->planned);
+	assert_int_equal(it->plan.change, TP_PLAN_CREATE);
+	assert_int_equal(it->result.action, TP_ACTION_CREATED);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(pub_domain_write(&f->w, it), 1);
+	assert_int_equal(fake.writes, 1);
+	assert_int_equal(fake.values.n, 1);
+	fake.fail_read = TP_EAUTH;
+	tp_result_release(&it->result);
+	tp_result_init(&it->result, TP_RESULT_CHANGE);
+	assert_int_equal(pub_domain_plan(&f->w, it), TP_EAUTH);
+	assert_false(it->planned);
+	assert_int_equal(it->result.action, TP_ACTION_FAILED);
+	/* A domain that failed to plan is final: nothing is written. */
+	assert_int_equal(pub_domain_write(&f->w, it), 0);
+	assert_int_equal(fake.writes, 1);
+	fx_free(f);
+}
+
 int
 main(void)
 {
@@ -493,6 +592,8 @@ main(void)
 	    cmocka_unit_test(test_zone_cache_and_prefetch),
 	    cmocka_unit_test(test_zone_search_remembered),
 	    cmocka_unit_test(test_wait_change),
+	    cmocka_unit_test(test_change_handed_over),
+	    cmocka_unit_test(test_plan_then_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
