@@ -8,6 +8,7 @@
  * load.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,6 +555,41 @@ tp_conf_load(struct tp_conf **out, const char *path, char **warning)
 	if (warning != NULL)
 		*warning = tp_conf_perm_warning(c);
 done:
+	*out = c;
+	return 0;
+fail:
+	tp_conf_free(c);
+	return rc;
+}
+
+int
+tp_conf_load_mem(struct tp_conf **out, const char *text, size_t len,
+                 const char *name)
+{
+	struct tp_conf *c = NULL;
+	FILE *f;
+	int rc;
+
+	*out = NULL;
+	if ((rc = tp_conf_empty(&c)) != 0)
+		return rc;
+	if ((c->path = strdup(name)) == NULL) {
+		rc = nomem();
+		goto fail;
+	}
+	/* fmemopen may refuse a size of 0: nothing to parse then. */
+	if (len > 0) {
+		f = fmemopen((void *)(uintptr_t)text, len, "r");
+		if (f == NULL) {
+			rc = tp_err_set(TP_EINTERNAL, "config: %s",
+			                strerror(errno));
+			goto fail;
+		}
+		rc = parse(c, f);
+		fclose(f);
+		if (rc != 0)
+			goto fail;
+	}
 	*out = c;
 	return 0;
 fail:

@@ -62,6 +62,14 @@ struct tp_conf_domain {
  */
 int tp_conf_load(struct tp_conf **out, const char *path, char **warning);
 
+/*
+ * Load a configuration from len bytes of text (which may hold any
+ * bytes), checked like a file; name stands for the file in messages and
+ * for @include. No permission check. *out as tp_conf_load.
+ */
+int tp_conf_load_mem(struct tp_conf **out, const char *text, size_t len,
+                     const char *name);
+
 /* An empty configuration (no file). */
 int tp_conf_empty(struct tp_conf **out);
 
