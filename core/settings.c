@@ -479,6 +479,26 @@ http_ms(const struct tp_conf *conf, const char *key, long *ms)
 	return 0;
 }
 
+/* The first retry's backoff in seconds (then doubled up to 30 s). */
+static int
+http_backoff(const struct tp_conf *conf, double *out)
+{
+	double v;
+	int rc;
+
+	if ((rc = tp_conf_get_double(conf, "defaults", "http_backoff", &v)) !=
+	    0)
+		return rc < 0 ? rc : 0;
+	if (!(v > 0 && v <= 60))
+		return tp_err_set(
+		    TP_ECONFIG,
+		    "%s: 'http_backoff' must be a number of seconds above 0 "
+		    "and at most 60",
+		    tp_conf_where(conf, "defaults", "http_backoff"));
+	*out = v;
+	return 0;
+}
+
 int
 tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
                  const char *cacert_flag)
@@ -508,6 +528,8 @@ tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
 	if ((rc = http_ms(conf, "http_timeout", &o->timeout_ms)) != 0 ||
 	    (rc = http_ms(conf, "http_connect_timeout",
 	                  &o->connect_timeout_ms)) != 0)
+		return rc;
+	if ((rc = http_backoff(conf, &o->backoff_base)) != 0)
 		return rc;
 	rc = tp_conf_get_long(conf, "defaults", "http_retries", &n);
 	if (rc < 0)

@@ -49,7 +49,8 @@ void tp_settings_free(struct tp_settings *s);
  * defaults.cacert > unset (the system's CAs), checked to be readable;
  * timeout_ms from http_timeout and connect_timeout_ms from
  * http_connect_timeout (seconds, numbers in (0, 3600]), max_retries from
- * http_retries (a whole number, 0 to 20). Only those fields of *o are
+ * http_retries (a whole number, 0 to 20), backoff_base from http_backoff
+ * (seconds, (0, 60]). Only those fields of *o are
  * touched; strings are borrowed from conf, the environment or the flag.
  * TP_ECONFIG naming the setting and where it came from.
  */

@@ -46,6 +46,7 @@ limiter, so injected errors never use rate budget.
 
 Fault spec (JSON; POST /faults takes one or a list):
     {"match": {"method": "POST", "path": "regex on the path",
+               "query": "regex on the decoded query string",
                "endpoint": "POST /zones/{zone_id}/dns_records"},
      "count": 1,            # how many matching requests it hits (default 1)
      "skip": 0,             # let this many matching requests through first
@@ -149,6 +150,8 @@ class Fault:
             raise ValueError("fault action '%s' unknown" % self.action)
         self._path = re.compile(self.match["path"]) \
             if self.match.get("path") else None
+        self._query = re.compile(self.match["query"]) \
+            if self.match.get("query") else None
 
     def matches(self, req):
         m = self.match
@@ -157,6 +160,9 @@ class Fault:
         if m.get("endpoint") and m["endpoint"] != req.endpoint:
             return False
         if self._path and not self._path.search(req.path):
+            return False
+        if self._query and not self._query.search(
+                urllib.parse.unquote(req.raw_query)):
             return False
         return True
 
