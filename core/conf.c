@@ -469,6 +469,30 @@ add_domains(struct tp_conf *c, const config_setting_t *s)
 	return 0;
 }
 
+/*
+ * Wipe libconfig's copy of every string before config_destroy frees it:
+ * the file may hold secrets, and what was needed is copied already. (The
+ * scanner's own buffers are beyond reach; main() makes free() clear what
+ * it releases, see tp_wipe_freed_memory.)
+ */
+static void
+wipe_strings(config_setting_t *s)
+{
+	config_setting_t *e;
+	const char *v;
+	int i;
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if ((v = config_setting_get_string(s)) != NULL)
+			tp_wipe((char *)(uintptr_t)v, strlen(v));
+		return;
+	}
+	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL; i++)
+		wipe_strings(e);
+}
+
 static int
 parse(struct tp_conf *c, FILE *f)
 {
@@ -499,6 +523,7 @@ parse(struct tp_conf *c, FILE *f)
 	if (rc == 0 && doms != NULL)
 		rc = add_domains(c, doms);
 out:
+	wipe_strings(config_root_setting(&cfg));
 	config_destroy(&cfg);
 	tp_buf_release(&dir);
 	return rc;
@@ -525,6 +550,8 @@ read_file(struct tp_conf *c, int optional, int *absent)
 		return tp_err_set(
 		    TP_ECONFIG, "config: '%s' is not a regular file", c->path);
 	}
+	/* Unbuffered: no stdio buffer left holding a secret of the file. */
+	(void)setvbuf(f, NULL, _IONBF, 0);
 	rc = parse(c, f);
 	fclose(f);
 	return rc;

@@ -14,27 +14,20 @@ requests (or its name in DNS). For each case the test asserts:
 * the exit status (DESIGN: 0 all done, 1 a failure, 3 not confirmed);
 * and after a failure, a re-run without faults converges.
 
-HTTP is tuned for speed through the config file (1.5 s per request, 2
-retries, 0.05 s first backoff), so the whole matrix runs in a few minutes.
+HTTP is tuned for speed through the config file (providercase.FAST_CONFIG:
+1.5 s per request, 2 retries, 0.05 s first backoff).
 """
 import collections
 import os
 
 import pytest
 
-from harness.cli import by_domain, clean_env, run
+from harness.cli import by_domain, run
 from harness.dnsfault import DnsFault
 from harness.providercase import (DOMAINS, PROVIDERS, REC, RUA, SEED, WANT,
-                                  open_case, owner)
+                                  owner)
 from harness.ca import TestCA
 
-CONFIG = """defaults = {
-  http_timeout = 1.5;
-  http_connect_timeout = 2;
-  http_retries = 2;
-  http_backoff = 0.05;
-};
-"""
 FAULTED = "a.test"
 LIE = "v=TLSRPTv1; rua=mailto:attacker@evil.test"
 HUGE = 5 * 1024 * 1024          # over the 4 MiB response cap
@@ -112,42 +105,12 @@ FAULTS = {
 DNS_FAULTS = ("refuse", "servfail", "timeout", "lie")
 
 
-@pytest.fixture(scope="module")
-def cases(test_ca, tmp_path_factory):
-    """One sandbox per provider for the whole module, reset per test."""
-    tmp = tmp_path_factory.mktemp("faults")
-    made = {}
-
-    def get(name):
-        if name not in made:
-            made[name] = open_case(name, test_ca, tmp)
-        return made[name]
-    yield get
-    for c in made.values():
-        c.stop()
-
-
-@pytest.fixture
-def case(request, cases):
-    c = cases(request.param)
-    c.reset()
-    for d in DOMAINS:       # the seed is back, in the API and in DNS
-        assert ms(c.values(d)) == ms(SEED[d]), d
-        assert ms(c.served(d)) == ms(SEED[d]), d
-    return c
-
-
 def ms(values):
     return collections.Counter(values)
 
 
 def env_of(case, tmp_path, **extra):
-    with open(os.path.join(str(tmp_path), "config"), "w") as f:
-        f.write(CONFIG)
-    return clean_env(case.env(), tmp_path,
-                     TLSRPT_PUBLISH_CONFIG=os.path.join(str(tmp_path),
-                                                        "config"),
-                     **extra)
+    return case.fast_env(tmp_path, **extra)
 
 
 def publish(binary, case, env, nameserver=None, timeout="15"):

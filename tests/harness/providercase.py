@@ -37,6 +37,15 @@ SEED = {"a.test": [KEEP], "b.test": [KEEP, OLD], "c.test": []}
 WANT = {"a.test": [KEEP, REC], "b.test": [KEEP, REC], "c.test": [REC]}
 NAME = "_smtp._tls"
 PROVIDERS = ("cloudflare", "godaddy", "route53")
+# HTTP tuned for tests that make requests fail on purpose: short timeouts,
+# two retries, a 0.05 s first backoff.
+FAST_CONFIG = """defaults = {
+  http_timeout = 1.5;
+  http_connect_timeout = 2;
+  http_retries = 2;
+  http_backoff = 0.05;
+};
+"""
 
 
 def owner(domain):
@@ -65,6 +74,16 @@ def quote(v):
 class Case:
     name = None
     secrets = ()        # the credential strings the binary holds
+
+    def fast_env(self, tmp_path, **extra):
+        """The binary's environment: the sandbox's credentials, no config
+        of this machine, FAST_CONFIG as the config file."""
+        from harness.cli import clean_env
+        path = os.path.join(str(tmp_path), "fast-config")
+        with open(path, "w") as f:
+            f.write(FAST_CONFIG)
+        return clean_env(self.env(), tmp_path, TLSRPT_PUBLISH_CONFIG=path,
+                         **extra)
 
     def served(self, domain):
         return self.sb.txt(owner(domain))
