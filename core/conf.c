@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -529,31 +528,38 @@ out:
 	return rc;
 }
 
+/* Parse len bytes of text (checked first) as c's file. */
 static int
-read_file(struct tp_conf *c, int optional, int *absent)
+parse_text(struct tp_conf *c, const char *text, size_t len)
 {
-	struct stat st;
 	FILE *f;
 	int rc;
 
-	*absent = 0;
-	f = fopen(c->path, "r");
-	if (f == NULL && optional && (errno == ENOENT || errno == ENOTDIR)) {
-		*absent = 1;
+	if ((rc = tp_conf_check_text(text, len, c->path)) != 0)
+		return rc;
+	if (len == 0) /* fmemopen may refuse a size of 0 */
 		return 0;
-	}
+	f = fmemopen((void *)(uintptr_t)text, len, "r");
 	if (f == NULL)
-		return tp_err_set(TP_ECONFIG, "config: cannot read '%s': %s",
-		                  c->path, strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return tp_err_set(
-		    TP_ECONFIG, "config: '%s' is not a regular file", c->path);
-	}
+		return tp_err_set(TP_EINTERNAL, "config: %s", strerror(errno));
 	/* Unbuffered: no stdio buffer left holding a secret of the file. */
 	(void)setvbuf(f, NULL, _IONBF, 0);
 	rc = parse(c, f);
 	fclose(f);
+	return rc;
+}
+
+static int
+read_file(struct tp_conf *c, int optional, int *absent)
+{
+	struct tp_buf text;
+	int rc;
+
+	rc = tp_conf_read_text(&text, c->path, optional, absent);
+	if (rc != 0 || *absent)
+		return rc;
+	rc = parse_text(c, text.s, text.len);
+	tp_buf_release(&text);
 	return rc;
 }
 
@@ -594,7 +600,6 @@ tp_conf_load_mem(struct tp_conf **out, const char *text, size_t len,
                  const char *name)
 {
 	struct tp_conf *c = NULL;
-	FILE *f;
 	int rc;
 
 	*out = NULL;
@@ -604,19 +609,8 @@ tp_conf_load_mem(struct tp_conf **out, const char *text, size_t len,
 		rc = nomem();
 		goto fail;
 	}
-	/* fmemopen may refuse a size of 0: nothing to parse then. */
-	if (len > 0) {
-		f = fmemopen((void *)(uintptr_t)text, len, "r");
-		if (f == NULL) {
-			rc = tp_err_set(TP_EINTERNAL, "config: %s",
-			                strerror(errno));
-			goto fail;
-		}
-		rc = parse(c, f);
-		fclose(f);
-		if (rc != 0)
-			goto fail;
-	}
+	if ((rc = parse_text(c, text, len)) != 0)
+		goto fail;
 	*out = c;
 	return 0;
 fail:

@@ -85,6 +85,12 @@ const char *tp_conf_path(const struct tp_conf *c);
 const char *tp_conf_get(const struct tp_conf *c, const char *section,
                         const char *key, int *line);
 
+/* A string setting (in quotes in the file): 0 and *out set (borrowed), 1
+ * when absent, TP_ECONFIG "FILE:LINE: 'KEY' must be a string (in quotes)"
+ * for a number, a boolean or a list. */
+int tp_conf_get_string(const struct tp_conf *c, const char *section,
+                       const char *key, const char **out);
+
 /* An integer setting: 0 and *out set, 1 when absent, TP_ECONFIG with
  * "FILE:LINE: 'KEY' must be a whole number" when of the wrong type. */
 int tp_conf_get_long(const struct tp_conf *c, const char *section,

@@ -17,8 +17,9 @@
  * names and labels, labels over 63 or names over 253 octets, characters
  * outside letters, digits, '-' and '_' (leading '_' labels are allowed,
  * as in _smtp._tls), leading or trailing '-', control characters, quotes,
- * spaces and anything else that could reach a request raw. A single label
- * is accepted. *out is malloc'd, owned by the caller.
+ * spaces and anything else that could reach a request raw, and labels
+ * that mix Latin, Greek and Cyrillic letters (homographs of other names,
+ * which registries refuse). A single label is accepted. *out is malloc'd, owned by the caller.
  */
 int tp_domain_normalize(char **out, const char *in);
 

@@ -3,10 +3,8 @@ binary against the Cloudflare API emulator (HTTPS, test CA) whose writes
 reach a real Knot DNS server, which the binary then polls to confirm."""
 import datetime
 import json
-import os
 import subprocess
 
-import pytest
 
 OWNER = "_smtp._tls.example.test"
 RUA = "mailto:tls-reports@example.test"
@@ -478,51 +476,6 @@ def test_record_over_255_bytes(binary, cloudflare, tmp_path):
     r = cmd(binary, cloudflare, tmp_path, "publish", *args, "example.test")
     assert one(r)["action"] == "unchanged"
     assert writes(cloudflare) == 1
-
-
-HOSTILE_RUA = [
-    'mailto:a"b@example.test', "mailto:a@example.test\nx",
-    "mailto:a@example.test\r\nAuthorization: x", "javascript:alert(1)",
-    "tls@example.test", "mailto:a@example.test; rua=mailto:b@evil.test"]
-
-
-def test_hostile_rua_rejected(binary, cloudflare, tmp_path):
-    for rua in HOSTILE_RUA:
-        r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", rua,
-                "example.test")
-        assert r.returncode == 2, (rua, r.stdout)
-        assert r.stderr, rua
-    assert cloudflare.control.counters()["requests"] == 0
-
-
-def test_markup_in_rua_escaped(binary, cloudflare, tmp_path):
-    # '&' is valid in a mail address; '<' '>' are not valid in a URI and
-    # get percent-encoded. Either way they reach the API only inside a
-    # JSON string and DNS only as TXT data.
-    r = cmd(binary, cloudflare, tmp_path, "publish", "--rua",
-            "mailto:x&y@example.test", "--rua",
-            "https://reports.example.test/tls/<b>&c", "example.test")
-    assert r.returncode == 0, r.stderr
-    rec = one(r)["record"]
-    assert rec == ("v=TLSRPTv1; rua=mailto:x&y@example.test,"
-                   "https://reports.example.test/tls/%3Cb%3E&c")
-    assert tlsrpt_served(cloudflare) == [rec]
-    assert records(cloudflare)[0]["content"] == quoted(rec)
-
-
-HOSTILE_DOMAINS = [
-    'exa"mple.test', "example.test\nevil.test", "exa mple.test",
-    "<b>.example.test", "a&b.example.test", "example.test/../zones",
-    "example.test?name=x", "-x.example.test", ""]
-
-
-def test_hostile_domain_rejected(binary, cloudflare, tmp_path):
-    for domain in HOSTILE_DOMAINS:
-        r = cmd(binary, cloudflare, tmp_path, "publish", "--rua", RUA,
-                domain)
-        assert r.returncode == 2, (domain, r.stdout)
-        assert r.stderr, domain
-    assert cloudflare.control.counters()["requests"] == 0
 
 
 def test_confirm_per_server(binary, cloudflare_factory, tmp_path):

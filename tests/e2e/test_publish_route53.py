@@ -371,16 +371,6 @@ def test_record_over_255_bytes(binary, route53):
     assert counters(route53)["writes"] == 1
 
 
-def test_markup_and_quotes_escaped(binary, route53):
-    r = cmd(binary, route53, "publish", "--rua", "mailto:x&y@example.test",
-            "--rua", "https://reports.example.test/tls/<b>&c",
-            "example.test")
-    assert r.returncode == 0, r.stderr
-    rec = one(r)["record"]
-    assert tlsrpt_served(route53) == [rec]
-    assert route53.rrset(OWNER)["values"] == [wire(rec)]
-
-
 def test_change_pending_then_insync(binary, route53_factory):
     sb = route53_factory(sync_delay=1.5, dns_delay=1.5)
     r = cmd(binary, sb, "publish", "--rua", RUA, "example.test")

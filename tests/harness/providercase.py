@@ -206,8 +206,9 @@ class Route53Case(Case):
         return self.sb.env()
 
     def values(self, domain):
+        from emulators.r53_model import txt_decoded
         r = self.sb.rrset(owner(domain), zone=domain)
-        return [decode_quoted(v) for v in r["values"]] if r else []
+        return [txt_decoded(v) for v in r["values"]] if r else []
 
     def _path(self, domain):
         return "/2013-04-01/hostedzone/%s/rrset" % self.sb.zone_id(domain)
