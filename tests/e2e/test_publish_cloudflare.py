@@ -5,6 +5,8 @@ import datetime
 import json
 import subprocess
 
+from harness import cli
+from harness.cli import one, report
 
 OWNER = "_smtp._tls.example.test"
 RUA = "mailto:tls-reports@example.test"
@@ -26,43 +28,21 @@ def txt(owner, value, ttl=300, **kw):
 
 def env_for(sb, tmp_path, **extra):
     # No config file from the machine running the tests.
-    e = sb.env(XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path))
-    e.pop("TLSRPT_PUBLISH_CONFIG", None)
-    e.update(extra)
-    return e
+    return cli.clean_env(sb.env(), tmp_path, **extra)
 
 
-def run(binary, sb, tmp_path, *args, env=None, timeout=60, input=None):
-    return subprocess.run([binary, *args],
-                          env=env or env_for(sb, tmp_path),
-                          capture_output=True, text=True, timeout=timeout,
-                          input=input)
+def run(binary, sb, tmp_path, *args, env=None, **kw):
+    return cli.run(binary, env or env_for(sb, tmp_path), *args, **kw)
 
 
-def cmd(binary, sb, tmp_path, command, *args, wait=True, **kw):
-    base = [command, "--provider", "cloudflare", "--output", "json",
-            "--nameserver", sb.knot_addr]
-    if wait:
-        base += ["--interval", "0.2", "--timeout", "15"]
-    return run(binary, sb, tmp_path, *base, *args, **kw)
-
-
-def report(r):
-    assert r.stdout, r.stderr
-    doc = json.loads(r.stdout)
-    assert doc["summary"]["type"] == "summary"
-    return doc
-
-
-def one(r):
-    doc = report(r)
-    assert len(doc["results"]) == 1, doc
-    return doc["results"][0]
+def cmd(binary, sb, tmp_path, command, *args, wait=True, env=None, **kw):
+    return cli.cmd(binary, "cloudflare", sb.knot_addr,
+                   env or env_for(sb, tmp_path), command, *args, wait=wait,
+                   **kw)
 
 
 def writes(sb):
-    by = sb.control.counters()["by_method"]
-    return sum(by.get(m, 0) for m in WRITES)
+    return cli.writes(sb.control.counters(), WRITES)
 
 
 def records(sb, zone="example.test", owner=OWNER):

@@ -19,7 +19,6 @@ counters `faulted` and `relayed` tell what it did. Run with Debian's
 python3 (dnspython).
 """
 import socket
-import threading
 
 import dns.flags
 import dns.message
@@ -28,34 +27,24 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from harness.knot import free_port, txt_rdata
+from harness.fixtures_knot import SlowProxy
+from harness.knot import txt_rdata
 
 MODES = ("refuse", "servfail", "timeout", "lie")
 
 
-class DnsFault:
+class DnsFault(SlowProxy):
     def __init__(self, upstream, name, mode, lie=(), address="127.0.0.1"):
         if mode not in MODES:
             raise ValueError("mode %r: one of %s" % (mode, MODES))
         host, port = upstream.rsplit(":", 1)
-        self.upstream = (host, int(port))
         self.name = dns.name.from_text(name)
         self.mode = mode
         self.lie = list(lie)
-        self.address = address
-        self.port = free_port(address)
         self.faulted = 0
         self.relayed = 0
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((address, self.port))
-        self.sock.settimeout(0.2)
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def addr(self):
-        return "%s:%d" % (self.address, self.port)
+        super().__init__(int(port), 0, address)
+        self.upstream = (host, int(port))
 
     def _answer(self, q):
         r = dns.message.make_response(q)
@@ -71,7 +60,7 @@ class DnsFault:
                     [txt_rdata(v) for v in self.lie]))
         return r.to_wire()
 
-    def _relay(self, data):
+    def _ask_upstream(self, data):
         up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         up.settimeout(2)
         try:
@@ -82,7 +71,7 @@ class DnsFault:
         finally:
             up.close()
 
-    def _handle(self, data, client):
+    def _relay(self, data, client):
         try:
             q = dns.message.from_wire(data)
             mine = q.question and q.question[0].name == self.name
@@ -95,26 +84,12 @@ class DnsFault:
             answer = self._answer(q)
         else:
             self.relayed += 1
-            answer = self._relay(data)
+            answer = self._ask_upstream(data)
         if answer is not None and self.running:
             try:
                 self.sock.sendto(answer, client)
             except OSError:
                 pass
-
-    def _serve(self):
-        while self.running:
-            try:
-                data, client = self.sock.recvfrom(65535)
-            except OSError:
-                continue
-            threading.Thread(target=self._handle, args=(data, client),
-                             daemon=True).start()
-
-    def close(self):
-        self.running = False
-        self.thread.join(timeout=2)
-        self.sock.close()
 
     def __enter__(self):
         return self
