@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "output.h"
 #include "tlsrpt/check.h"
+#include "tlsrpt/domain.h"
 #include "tlsrpt/err.h"
 
 enum {
@@ -153,33 +154,6 @@ seconds(double *out, const char *opt, const char *arg)
 	return 0;
 }
 
-/* One domain per line; blank lines and '#' comments skipped. */
-static int
-read_domains(struct tp_strv *out, const char *path)
-{
-	char line[1024], *p, *e;
-	FILE *f;
-	int rc = 0;
-
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL)
-		return cmd_usage_error("check", "--domains-file '%s': %s", path,
-		                       strerror(errno));
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		if ((p = strchr(line, '#')) != NULL)
-			*p = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		e = p + strcspn(p, " \t\r\n");
-		*e = '\0';
-		if (*p != '\0' && tp_strv_add(out, p) != 0)
-			rc = 1;
-	}
-	if (f != stdin)
-		fclose(f);
-	return rc;
-}
-
 static int
 parse(struct check_cli *c, int argc, char **argv)
 {
@@ -249,8 +223,9 @@ parse(struct check_cli *c, int argc, char **argv)
 	}
 	for (; rc == 0 && optind < argc; optind++)
 		rc = tp_strv_add(&c->domains, argv[optind]) ? 1 : 0;
-	if (rc == 0 && c->domains_file != NULL)
-		rc = read_domains(&c->domains, c->domains_file);
+	if (rc == 0 && c->domains_file != NULL &&
+	    tp_domain_list_read(&c->domains, c->domains_file) != 0)
+		rc = cmd_usage_error("check", "%s", tp_err_msg());
 	if (rc == 0 && c->domains.n == 0 && !c->o.all)
 		rc = cmd_usage_error("check",
 		                     "no domain: give DOMAIN arguments, "

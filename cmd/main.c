@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "tlsrpt/buf.h"
 #include "tlsrpt/version.h"
 
 struct cmd {
@@ -111,6 +112,8 @@ main(int argc, char **argv)
 {
 	const struct cmd *c;
 
+	/* Before anything holds a secret. */
+	(void)tp_wipe_freed_memory();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -345,6 +345,12 @@ parse(struct pub_cli *c, int argc, char **argv)
 		if (ch == 'h') {
 			cmd_publish_usage(c->o.mode, stdout);
 			rc = -1;
+		} else if ((ch == '?' || ch == ':') && optopt > 0 &&
+		           optopt < 128 && strchr("qvh", optopt) == NULL) {
+			/* A short option: argv[optind - 1] may be another
+			 * argument while getopt is inside a cluster. */
+			rc = cmd_usage_error(c->name, "unknown option '-%c'",
+			                     optopt);
 		} else if (ch == '?' || ch == ':') {
 			rc = cmd_usage_error(c->name,
 			                     "unknown or incomplete "

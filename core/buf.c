@@ -1,6 +1,12 @@
 /*
  * buf.c: growable, capped string buffer with a sticky error.
+ *
+ * Every block a buffer leaves behind (growing, released) is wiped first:
+ * buffers carry tokens, signatures and files of secrets, and marking the
+ * ones that do would be one more thing to get wrong. The cost is a copy
+ * and a memset per doubling, nothing next to a network round trip.
  */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,13 +46,20 @@ buf_grow(struct tp_buf *b, size_t n)
 	nalloc = b->alloc ? b->alloc : 64;
 	while (nalloc < need)
 		nalloc = nalloc > ((size_t)-1) / 2 ? need : nalloc * 2;
-	p = realloc(b->alloc ? b->s : NULL, nalloc);
+	/* Not realloc: the block a buffer grows out of is wiped, as it may
+	 * hold part of a secret. */
+	p = malloc(nalloc);
 	if (p == NULL) {
 		b->err = TP_EINTERNAL;
 		return -1;
 	}
-	if (b->alloc == 0)
+	if (b->alloc == 0) {
 		p[0] = '\0';
+	} else {
+		memcpy(p, b->s, b->len + 1);
+		tp_wipe(b->s, b->alloc);
+		free(b->s);
+	}
 	b->s = p;
 	b->alloc = nalloc;
 	return 0;
@@ -178,8 +191,10 @@ tp_buf_release(struct tp_buf *b)
 {
 	if (b == NULL)
 		return;
-	if (b->alloc)
+	if (b->alloc) {
+		tp_wipe(b->s, b->alloc);
 		free(b->s);
+	}
 	tp_buf_init(b, b->max);
 }
 
@@ -192,6 +207,14 @@ tp_wipe(void *p, size_t n)
 
 	if (p != NULL)
 		memset_v(p, 0, n);
+}
+
+int
+tp_wipe_freed_memory(void)
+{
+	/* glibc: free() fills what it releases with this byte (and malloc
+	 * fills new blocks with its complement). */
+	return mallopt(M_PERTURB, 0x5a) == 1 ? 0 : -1;
 }
 
 void

@@ -8,11 +8,11 @@
  * load.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -468,6 +468,30 @@ add_domains(struct tp_conf *c, const config_setting_t *s)
 	return 0;
 }
 
+/*
+ * Wipe libconfig's copy of every string before config_destroy frees it:
+ * the file may hold secrets, and what was needed is copied already. (The
+ * scanner's own buffers are beyond reach; main() makes free() clear what
+ * it releases, see tp_wipe_freed_memory.)
+ */
+static void
+wipe_strings(config_setting_t *s)
+{
+	config_setting_t *e;
+	const char *v;
+	int i;
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if ((v = config_setting_get_string(s)) != NULL)
+			tp_wipe((char *)(uintptr_t)v, strlen(v));
+		return;
+	}
+	for (i = 0; (e = config_setting_get_elem(s, (unsigned)i)) != NULL; i++)
+		wipe_strings(e);
+}
+
 static int
 parse(struct tp_conf *c, FILE *f)
 {
@@ -498,34 +522,44 @@ parse(struct tp_conf *c, FILE *f)
 	if (rc == 0 && doms != NULL)
 		rc = add_domains(c, doms);
 out:
+	wipe_strings(config_root_setting(&cfg));
 	config_destroy(&cfg);
 	tp_buf_release(&dir);
+	return rc;
+}
+
+/* Parse len bytes of text (checked first) as c's file. */
+static int
+parse_text(struct tp_conf *c, const char *text, size_t len)
+{
+	FILE *f;
+	int rc;
+
+	if ((rc = tp_conf_check_text(text, len, c->path)) != 0)
+		return rc;
+	if (len == 0) /* fmemopen may refuse a size of 0 */
+		return 0;
+	f = fmemopen((void *)(uintptr_t)text, len, "r");
+	if (f == NULL)
+		return tp_err_set(TP_EINTERNAL, "config: %s", strerror(errno));
+	/* Unbuffered: no stdio buffer left holding a secret of the file. */
+	(void)setvbuf(f, NULL, _IONBF, 0);
+	rc = parse(c, f);
+	fclose(f);
 	return rc;
 }
 
 static int
 read_file(struct tp_conf *c, int optional, int *absent)
 {
-	struct stat st;
-	FILE *f;
+	struct tp_buf text;
 	int rc;
 
-	*absent = 0;
-	f = fopen(c->path, "r");
-	if (f == NULL && optional && (errno == ENOENT || errno == ENOTDIR)) {
-		*absent = 1;
-		return 0;
-	}
-	if (f == NULL)
-		return tp_err_set(TP_ECONFIG, "config: cannot read '%s': %s",
-		                  c->path, strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return tp_err_set(
-		    TP_ECONFIG, "config: '%s' is not a regular file", c->path);
-	}
-	rc = parse(c, f);
-	fclose(f);
+	rc = tp_conf_read_text(&text, c->path, optional, absent);
+	if (rc != 0 || *absent)
+		return rc;
+	rc = parse_text(c, text.s, text.len);
+	tp_buf_release(&text);
 	return rc;
 }
 
@@ -554,6 +588,29 @@ tp_conf_load(struct tp_conf **out, const char *path, char **warning)
 	if (warning != NULL)
 		*warning = tp_conf_perm_warning(c);
 done:
+	*out = c;
+	return 0;
+fail:
+	tp_conf_free(c);
+	return rc;
+}
+
+int
+tp_conf_load_mem(struct tp_conf **out, const char *text, size_t len,
+                 const char *name)
+{
+	struct tp_conf *c = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = tp_conf_empty(&c)) != 0)
+		return rc;
+	if ((c->path = strdup(name)) == NULL) {
+		rc = nomem();
+		goto fail;
+	}
+	if ((rc = parse_text(c, text, len)) != 0)
+		goto fail;
 	*out = c;
 	return 0;
 fail:

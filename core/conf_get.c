@@ -90,6 +90,23 @@ tp_conf_get_value(const struct tp_conf *c, const char *section, const char *key,
 }
 
 int
+tp_conf_get_string(const struct tp_conf *c, const char *section,
+                   const char *key, const char **out)
+{
+	const struct tp_conf_item *it = tp_conf_find_item(c, section, key);
+
+	*out = NULL;
+	if (it == NULL)
+		return 1;
+	if (it->kind != TP_CONF_STR)
+		return tp_err_set(TP_ECONFIG,
+		                  "%s:%d: '%s' must be a string (in quotes)",
+		                  it->file, it->line, key);
+	*out = it->str;
+	return 0;
+}
+
+int
 tp_conf_get_long(const struct tp_conf *c, const char *section, const char *key,
                  long *out)
 {

@@ -52,6 +52,16 @@ struct tp_conf {
  * *optional set when a missing file means an empty configuration. */
 int tp_conf_find_path(char **out, const char *path, int *optional);
 
+/* Refuse what libconfig would silently change (conf_text.c): a NUL byte
+ * or a "\x00" escape. TP_ECONFIG "NAME:LINE: ...". */
+int tp_conf_check_text(const char *text, size_t len, const char *name);
+
+/* The file's bytes into out (initialised here, at most 1 MiB; release
+ * with tp_buf_release). A missing optional file sets *absent. */
+struct tp_buf;
+int tp_conf_read_text(struct tp_buf *out, const char *path, int optional,
+                      int *absent);
+
 /* A warning (malloc'd) for the first secret in a file readable by group
  * or others, or NULL. */
 char *tp_conf_perm_warning(const struct tp_conf *c);

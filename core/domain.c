@@ -3,9 +3,11 @@
  * and provider APIs. Internationalised names go through libidn2 (IDNA2008
  * with the UTS #46 non-transitional mapping, as browsers and Postfix do);
  * the result is then held to the LDH rules plus '_' (for labels such as
- * _smtp and _tls), so nothing odd ever reaches a request.
+ * _smtp and _tls), so nothing odd ever reaches a request. A label mixing
+ * Latin, Greek and Cyrillic letters (a homograph) is refused.
  */
 #include <idn2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -112,6 +114,59 @@ dot_len(const char *p)
 	return 0;
 }
 
+/* The homograph scripts of UTS #39: letters of Latin, Greek and Cyrillic
+ * look alike ("pаypal" with a Cyrillic 'а'). 0 for anything else. */
+enum script { OTHER, LATIN, GREEK, CYRILLIC };
+
+static enum script
+script_of(uint32_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0x24f && c != 0xf7) ||
+	    (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x2c60 && c <= 0x2c7f) ||
+	    (c >= 0xa720 && c <= 0xa7ff) || (c >= 0xab30 && c <= 0xab6f))
+		return LATIN;
+	if ((c >= 0x370 && c <= 0x3ff) || (c >= 0x1f00 && c <= 0x1fff))
+		return GREEK;
+	if ((c >= 0x400 && c <= 0x52f) || (c >= 0x1c80 && c <= 0x1c8f) ||
+	    (c >= 0x2de0 && c <= 0x2dff) || (c >= 0xa640 && c <= 0xa69f))
+		return CYRILLIC;
+	return OTHER;
+}
+
+/*
+ * IDNA2008 accepts a label that mixes scripts; most registries do not,
+ * and a label that mixes Latin, Greek or Cyrillic letters is the classic
+ * homograph of another name. Refused, naming the scripts. alabel is the
+ * label's "xn--" form (decoded by libidn2).
+ */
+static int
+check_scripts(const char *alabel, const char *in)
+{
+	static const char *const names[] = {"", "Latin", "Greek", "Cyrillic"};
+	enum script seen = OTHER, s;
+	uint32_t *u = NULL, *p;
+	char q[80];
+	int rc = 0;
+
+	if (idn2_to_unicode_8z4z(alabel, &u, 0) != IDN2_OK)
+		return 0; /* to_ascii has judged it already */
+	for (p = u; *p != 0 && rc == 0; p++) {
+		if ((s = script_of(*p)) == OTHER)
+			continue;
+		if (seen != OTHER && s != seen)
+			rc = tp_err_set(
+			    TP_EUSAGE,
+			    "domain: '%s' has a label ('%s') that mixes %s and "
+			    "%s letters, as look-alikes of other names do; "
+			    "registries refuse such labels: check the name",
+			    tp_uri_quote(q, sizeof(q), in, strlen(in)), alabel,
+			    names[seen], names[s]);
+		seen = s;
+	}
+	idn2_free(u);
+	return rc;
+}
+
 /*
  * One label through libidn2 (IDNA2008, UTS #46 non-transitional): a
  * U-label becomes its A-label, and an "xn--" label is verified. Labels
@@ -137,9 +192,10 @@ idn_label(struct tp_buf *b, const char *label, size_t n, const char *in)
 		                  tp_uri_quote(lq, sizeof(lq), label, n),
 		                  tp_uri_quote(q, sizeof(q), in, strlen(in)),
 		                  idn2_strerror(rc));
+	rc = check_scripts(conv, in);
 	tp_buf_adds(b, conv);
 	idn2_free(conv);
-	return 0;
+	return rc;
 }
 
 /* The ASCII form of in (without its final dot) into b. */

@@ -432,36 +432,5 @@ pub_names_release(struct pub_run *run)
 int
 tp_publish_read_domains(struct tp_strv *out, const char *path)
 {
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
-	FILE *f;
-	int rc = 0, std;
-
-	std = strcmp(path, "-") == 0;
-	f = std ? stdin : fopen(path, "r");
-	if (f == NULL)
-		return tp_err_set(TP_EUSAGE,
-		                  "publish: cannot read domains file '%s': %s",
-		                  path, strerror(errno));
-	while (rc == 0 && getline(&line, &cap, f) != -1) {
-		/* '#' cannot be part of a domain: the rest is a comment. */
-		e = strchr(line, '#');
-		if (e != NULL)
-			*e = '\0';
-		s = line + strspn(line, " \t\r\n");
-		if (*s == '\0')
-			continue;
-		e = s + strlen(s);
-		while (e > s && strchr(" \t\r\n", e[-1]) != NULL)
-			e--;
-		rc = tp_strv_addn(out, s, (size_t)(e - s));
-	}
-	if (rc == 0 && ferror(f))
-		rc = tp_err_set(TP_EUSAGE,
-		                "publish: error reading domains file '%s'",
-		                path);
-	free(line);
-	if (!std)
-		fclose(f);
-	return rc;
+	return tp_domain_list_read(out, path);
 }

@@ -479,6 +479,79 @@ http_ms(const struct tp_conf *conf, const char *key, long *ms)
 	return 0;
 }
 
+/* The first retry's backoff in seconds (then doubled up to 30 s). */
+static int
+http_backoff(const struct tp_conf *conf, double *out)
+{
+	double v;
+	int rc;
+
+	if ((rc = tp_conf_get_double(conf, "defaults", "http_backoff", &v)) !=
+	    0)
+		return rc < 0 ? rc : 0;
+	if (!(v > 0 && v <= 60))
+		return tp_err_set(
+		    TP_ECONFIG,
+		    "%s: 'http_backoff' must be a number of seconds above 0 "
+		    "and at most 60",
+		    tp_conf_where(conf, "defaults", "http_backoff"));
+	*out = v;
+	return 0;
+}
+
+/*
+ * The defaults section: every key known and of its type, so that a typo
+ * ("tll") or a quoted number is reported rather than silently ignored.
+ * Kinds: s string, l string or list of strings, i whole number, n number.
+ */
+static int
+check_defaults(const struct tp_conf *conf)
+{
+	static const struct {
+		const char *key;
+		char kind;
+	} known[] = {
+	    {"provider", 's'},     {"rua", 'l'},
+	    {"ttl", 'i'},          {"timeout", 'n'},
+	    {"interval", 'n'},     {"resolver", 'l'},
+	    {"nameserver", 'l'},   {"cacert", 's'},
+	    {"http_timeout", 'n'}, {"http_connect_timeout", 'n'},
+	    {"http_retries", 'i'}, {"http_backoff", 'n'},
+	    {"jobs", 'i'},
+	};
+	const char *names[sizeof(known) / sizeof(known[0])], *str;
+	struct tp_strv list = TP_STRV_INIT;
+	size_t i, n = sizeof(known) / sizeof(known[0]);
+	double d;
+	long l;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		names[i] = known[i].key;
+	if ((rc = tp_conf_check_keys(conf, "defaults", names, n)) != 0)
+		return rc;
+	for (i = 0; i < n && rc >= 0; i++) {
+		switch (known[i].kind) {
+		case 's':
+			rc = tp_conf_get_string(conf, "defaults", names[i],
+			                        &str);
+			break;
+		case 'l':
+			rc =
+			    tp_conf_get_list(conf, "defaults", names[i], &list);
+			break;
+		case 'i':
+			rc = tp_conf_get_long(conf, "defaults", names[i], &l);
+			break;
+		default:
+			rc = tp_conf_get_double(conf, "defaults", names[i], &d);
+			break;
+		}
+	}
+	tp_strv_release(&list);
+	return rc < 0 ? rc : 0;
+}
+
 int
 tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
                  const char *cacert_flag)
@@ -487,6 +560,8 @@ tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
 	long n;
 	int rc, line = 0;
 
+	if ((rc = check_defaults(conf)) != 0)
+		return rc;
 	env = getenv("CURL_CA_BUNDLE");
 	if (ca == NULL && env != NULL && env[0] != '\0') {
 		ca = env;
@@ -508,6 +583,8 @@ tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
 	if ((rc = http_ms(conf, "http_timeout", &o->timeout_ms)) != 0 ||
 	    (rc = http_ms(conf, "http_connect_timeout",
 	                  &o->connect_timeout_ms)) != 0)
+		return rc;
+	if ((rc = http_backoff(conf, &o->backoff_base)) != 0)
 		return rc;
 	rc = tp_conf_get_long(conf, "defaults", "http_retries", &n);
 	if (rc < 0)

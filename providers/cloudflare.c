@@ -64,22 +64,6 @@ struct cf {
 
 /* ---- zones ------------------------------------------------------------ */
 
-static int
-zone_set(struct tp_zone *out, const char *id, const char *name)
-{
-	char *p;
-
-	out->id = strdup(id);
-	out->name = strdup(name);
-	if (out->id == NULL || out->name == NULL) {
-		tp_zone_release(out);
-		return tp_err_set(TP_EINTERNAL, "cloudflare: out of memory");
-	}
-	for (p = out->name; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return 0;
-}
-
 static const struct cf_zone_memo *
 memo_find(const struct cf *cf, const char *name)
 {
@@ -123,8 +107,6 @@ static int
 zone_query(struct cf *cf, char **id, const char *name)
 {
 	struct tp_buf url = TP_BUF_INIT(CF_URL_MAX);
-	const cJSON *z;
-	const char *zid, *zname;
 	cJSON *json = NULL;
 	int rc, n = 0;
 
@@ -146,18 +128,10 @@ zone_query(struct cf *cf, char **id, const char *name)
 	tp_buf_release(&url);
 	if (rc != 0)
 		return rc;
-	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(json, "result"))
-	{
-		zid = tp_cf_json_str(z, "id");
-		zname = tp_cf_json_str(z, "name");
-		/* The filter is the API's; check the name ourselves. */
-		if (zid == NULL || zname == NULL ||
-		    strcasecmp(zname, name) != 0)
-			continue;
-		if (n++ == 0)
-			*id = strdup(zid);
-	}
+	rc = tp_cf_zones_match(id, &n, json, name);
 	cJSON_Delete(json);
+	if (rc != 0)
+		return rc;
 	if (n > 1) {
 		free(*id);
 		*id = NULL;
@@ -169,8 +143,6 @@ zone_query(struct cf *cf, char **id, const char *name)
 		    "--zone-id",
 		    n, name);
 	}
-	if (n == 1 && *id == NULL)
-		return tp_err_set(TP_EINTERNAL, "cloudflare: out of memory");
 	return 0;
 }
 
@@ -202,7 +174,7 @@ zone_by_id(struct cf *cf, struct tp_zone *out, const char *name,
 		                "zone name",
 		                zone_id);
 	else
-		rc = zone_set(out, zone_id, zname);
+		rc = tp_cf_zone_set(out, zone_id, zname);
 	cJSON_Delete(json);
 	if (rc == 0 && !tp_domain_in_zone(name, out->name)) {
 		rc = tp_err_set(TP_EUSAGE,
@@ -241,14 +213,14 @@ cf_find_zone(void *h, struct tp_zone *out, const char *name,
 		if (m != NULL && *m->id == '\0')
 			continue;
 		if (m != NULL) {
-			rc = zone_set(out, m->id, cand);
+			rc = tp_cf_zone_set(out, m->id, cand);
 			break;
 		}
 		rc = zone_query(cf, &id, cand);
 		if (rc == 0)
 			rc = memo_add(cf, cand, id ? id : "");
 		if (rc == 0 && id != NULL) {
-			rc = zone_set(out, id, cand);
+			rc = tp_cf_zone_set(out, id, cand);
 			break;
 		}
 		free(id);
@@ -272,8 +244,6 @@ cf_list_zones(void *h, struct tp_zone **out, size_t *n)
 {
 	struct tp_buf url = TP_BUF_INIT(CF_URL_MAX);
 	struct cf *cf = h;
-	struct tp_zone *v;
-	const cJSON *z;
 	cJSON *json = NULL;
 	long page, pages = 1;
 	int rc = 0;
@@ -292,27 +262,7 @@ cf_list_zones(void *h, struct tp_zone **out, size_t *n)
 		if (rc != 0)
 			break;
 		pages = tp_cf_total_pages(json);
-		cJSON_ArrayForEach(
-		    z, cJSON_GetObjectItemCaseSensitive(json, "result"))
-		{
-			if (tp_cf_json_str(z, "id") == NULL ||
-			    tp_cf_json_str(z, "name") == NULL)
-				continue;
-			v = realloc(*out, (*n + 1) * sizeof(*v));
-			if (v == NULL) {
-				rc = tp_err_set(TP_EINTERNAL,
-				                "cloudflare: out "
-				                "of memory");
-				break;
-			}
-			*out = v;
-			memset(&v[*n], 0, sizeof(v[*n]));
-			rc = zone_set(&v[*n], tp_cf_json_str(z, "id"),
-			              tp_cf_json_str(z, "name"));
-			if (rc != 0)
-				break;
-			(*n)++;
-		}
+		rc = tp_cf_zones_add(out, n, json);
 		cJSON_Delete(json);
 		json = NULL;
 	}
@@ -321,38 +271,6 @@ cf_list_zones(void *h, struct tp_zone **out, size_t *n)
 }
 
 /* ---- reading ---------------------------------------------------------- */
-
-static int
-read_page(struct tp_txt_rrset *out, const cJSON *json, const char *owner)
-{
-	const cJSON *rec, *ttl;
-	const char *id, *content, *type, *name;
-	int rc = 0;
-
-	cJSON_ArrayForEach(rec,
-	                   cJSON_GetObjectItemCaseSensitive(json, "result"))
-	{
-		id = tp_cf_json_str(rec, "id");
-		content = tp_cf_json_str(rec, "content");
-		type = tp_cf_json_str(rec, "type");
-		name = tp_cf_json_str(rec, "name");
-		ttl = cJSON_GetObjectItemCaseSensitive(rec, "ttl");
-		/* Filters are the API's (and case-insensitive): check. */
-		if (id == NULL || content == NULL || type == NULL ||
-		    name == NULL || strcmp(type, "TXT") != 0 ||
-		    strcasecmp(name, owner) != 0)
-			continue;
-		rc = tp_cf_txt_decode(&out->values, content);
-		if (rc == 0)
-			rc = tp_strv_add(&out->ids, id);
-		if (rc != 0)
-			return rc;
-		if (!out->exists && cJSON_IsNumber(ttl))
-			out->ttl = (long)ttl->valuedouble;
-		out->exists = 1;
-	}
-	return 0;
-}
 
 static int
 cf_read_txt(void *h, const struct tp_zone *zone, const char *owner,
@@ -378,7 +296,7 @@ cf_read_txt(void *h, const struct tp_zone *zone, const char *owner,
 		                     "reading the TXT records");
 		if (rc == 0) {
 			pages = tp_cf_total_pages(json);
-			rc = read_page(out, json, owner);
+			rc = tp_cf_records_add(out, json, owner);
 		}
 		cJSON_Delete(json);
 		json = NULL;

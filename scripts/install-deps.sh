@@ -11,12 +11,13 @@ set -eu
 # Debian's python3 with botocore (SigV4 verification in the Route 53
 # emulator), dnspython (RFC 2136 updates) and pytest, openssl (the test CA),
 # clang (libFuzzer), awscli (reads back what Route 53 writes), curl (the
-# benchmark's baseline), clang-format (make lint).
+# benchmark's baseline), clang-format (make lint), valgrind (make memcheck).
 PKGS="gcc make pkg-config libc6-dev
 libcurl4-openssl-dev libcjson-dev libconfig-dev libc-ares-dev libssl-dev
 libxml2-dev libidn2-dev libcmocka-dev
 knot knot-dnsutils python3 python3-botocore python3-dnspython python3-pytest
-openssl ca-certificates clang libclang-rt-14-dev awscli curl clang-format"
+openssl ca-certificates clang libclang-rt-14-dev awscli curl clang-format
+valgrind"
 
 # Optional, from the npm registry: Prism checks the Cloudflare emulator
 # against Cloudflare's published OpenAPI (tests/e2e/*contract*). Installed

@@ -12,7 +12,9 @@
  *	if (b.err) return tp_err_set(b.err, "module: ...");
  *
  * Ownership: the storage belongs to the struct; tp_buf_release() frees it,
- * tp_buf_detach() hands it to the caller.
+ * tp_buf_detach() hands it to the caller. Storage the buffer leaves behind
+ * (when it grows, on release) is wiped first, so a buffer may hold a
+ * secret; a detached string holding one is freed with tp_free_secret().
  */
 #ifndef TLSRPT_BUF_H
 #define TLSRPT_BUF_H
@@ -62,8 +64,8 @@ void tp_buf_reset(struct tp_buf *b);
  * when b->err is set or allocation fails; b is released either way. */
 char *tp_buf_detach(struct tp_buf *b);
 
-/* Free the storage (wiping it first when b holds a secret is the caller's
- * job: see tp_wipe) and reset to the empty state. b may be NULL. */
+/* Wipe and free the storage and reset to the empty state. b may be
+ * NULL. */
 void tp_buf_release(struct tp_buf *b);
 
 /* Overwrite n bytes with zeros in a way the compiler keeps (for secrets).
@@ -72,5 +74,14 @@ void tp_wipe(void *p, size_t n);
 
 /* Wipe a NUL-terminated secret and free it; s may be NULL. */
 void tp_free_secret(char *s);
+
+/*
+ * From now on, every block free() releases is overwritten (glibc's
+ * M_PERTURB): the copies of secrets that libraries make and free without
+ * wiping (libconfig's scanner, libcurl's header lists, OpenSSL) do not
+ * outlive their use either. Called first thing by main(). 0, or -1 when
+ * the C library cannot.
+ */
+int tp_wipe_freed_memory(void);
 
 #endif

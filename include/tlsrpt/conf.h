@@ -62,6 +62,14 @@ struct tp_conf_domain {
  */
 int tp_conf_load(struct tp_conf **out, const char *path, char **warning);
 
+/*
+ * Load a configuration from len bytes of text (which may hold any
+ * bytes), checked like a file; name stands for the file in messages and
+ * for @include. No permission check. *out as tp_conf_load.
+ */
+int tp_conf_load_mem(struct tp_conf **out, const char *text, size_t len,
+                     const char *name);
+
 /* An empty configuration (no file). */
 int tp_conf_empty(struct tp_conf **out);
 
@@ -76,6 +84,12 @@ const char *tp_conf_path(const struct tp_conf *c);
  */
 const char *tp_conf_get(const struct tp_conf *c, const char *section,
                         const char *key, int *line);
+
+/* A string setting (in quotes in the file): 0 and *out set (borrowed), 1
+ * when absent, TP_ECONFIG "FILE:LINE: 'KEY' must be a string (in quotes)"
+ * for a number, a boolean or a list. */
+int tp_conf_get_string(const struct tp_conf *c, const char *section,
+                       const char *key, const char **out);
 
 /* An integer setting: 0 and *out set, 1 when absent, TP_ECONFIG with
  * "FILE:LINE: 'KEY' must be a whole number" when of the wrong type. */

@@ -49,9 +49,13 @@ void tp_settings_free(struct tp_settings *s);
  * defaults.cacert > unset (the system's CAs), checked to be readable;
  * timeout_ms from http_timeout and connect_timeout_ms from
  * http_connect_timeout (seconds, numbers in (0, 3600]), max_retries from
- * http_retries (a whole number, 0 to 20). Only those fields of *o are
+ * http_retries (a whole number, 0 to 20), backoff_base from http_backoff
+ * (seconds, (0, 60]). Only those fields of *o are
  * touched; strings are borrowed from conf, the environment or the flag.
- * TP_ECONFIG naming the setting and where it came from.
+ * TP_ECONFIG naming the setting and where it came from. The whole defaults
+ * section is checked first: an unknown key or a value of the wrong type
+ * (a quoted number, a list where one value goes) is TP_ECONFIG
+ * "FILE:LINE: ...".
  */
 int tp_settings_http(struct tp_http_opts *o, const struct tp_conf *conf,
                      const char *cacert_flag);

@@ -41,6 +41,8 @@ tp_aws_read_token_file(char **out, const struct tp_aws_conf *c,
 		                what, strerror(errno));
 		goto out;
 	}
+	/* Unbuffered: no stdio buffer left holding the secret. */
+	(void)setvbuf(f, NULL, _IONBF, 0);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		tp_buf_add(&b, chunk, n);
 	tp_wipe(chunk, sizeof(chunk));

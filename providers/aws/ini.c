@@ -333,6 +333,8 @@ tp_aws_ini_load(struct tp_aws_ini **out, const char *path)
 		return tp_err_set(TP_ECONFIG, "aws: cannot read '%s': %s", path,
 		                  strerror(errno));
 	}
+	/* Unbuffered: no stdio buffer left holding the secret. */
+	(void)setvbuf(f, NULL, _IONBF, 0);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		tp_buf_add(&b, chunk, n);
 	tp_wipe(chunk, sizeof(chunk));

@@ -29,7 +29,7 @@ error_text(struct tp_buf *b, long *code, const cJSON *errors)
 	e = cJSON_GetArrayItem(errors, 0);
 	n = cJSON_GetObjectItemCaseSensitive(e, "code");
 	m = cJSON_GetObjectItemCaseSensitive(e, "message");
-	*code = cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
+	*code = tp_cf_json_long(n, 0);
 	if (cJSON_IsString(m))
 		tp_buf_adds(b, m->valuestring);
 	chain = cJSON_GetObjectItemCaseSensitive(e, "error_chain");
@@ -39,7 +39,7 @@ error_text(struct tp_buf *b, long *code, const cJSON *errors)
 		m = cJSON_GetObjectItemCaseSensitive(c, "message");
 		tp_buf_adds(b, ": ");
 		if (cJSON_IsNumber(n))
-			tp_buf_addf(b, "%ld ", (long)n->valuedouble);
+			tp_buf_addf(b, "%ld ", tp_cf_json_long(n, 0));
 		if (cJSON_IsString(m))
 			tp_buf_adds(b, m->valuestring);
 	}
@@ -122,7 +122,7 @@ tp_cf_api_call(struct tp_cf_api *api, cJSON **json, const char *method,
 	struct tp_http_resp resp;
 	struct tp_http_req req;
 	char msg[TP_ERR_MSG_MAX];
-	int rc, ok;
+	int rc;
 
 	*json = NULL;
 	memset(&req, 0, sizeof(req));
@@ -142,23 +142,8 @@ tp_cf_api_call(struct tp_cf_api *api, cJSON **json, const char *method,
 		                    error_hint(rc));
 		goto out;
 	}
-	*json = cJSON_ParseWithLength(resp.body, resp.body_len);
-	ok = resp.status >= 200 && resp.status < 300;
-	if (ok &&
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*json, "success")))
-		goto out;
-	/* A 2xx that is not the API's envelope: the change may or may not
-	 * have been made, like a lost answer. */
-	if (ok)
-		rc = tp_err_set_api(
-		    TP_ENETWORK, resp.status, NULL, NULL,
-		    "cloudflare: %s: the answer is not the API's "
-		    "JSON envelope (HTTP %ld): run again",
-		    what, resp.status);
-	else
-		rc = tp_cf_api_error(resp.status, *json, what);
-	cJSON_Delete(*json);
-	*json = NULL;
+	rc =
+	    tp_cf_api_answer(json, resp.status, resp.body, resp.body_len, what);
 out:
 	tp_http_resp_release(&resp);
 	return rc;
@@ -195,9 +180,7 @@ tp_cf_total_pages(const cJSON *json)
 
 	info = cJSON_GetObjectItemCaseSensitive(json, "result_info");
 	tp = cJSON_GetObjectItemCaseSensitive(info, "total_pages");
-	if (!cJSON_IsNumber(tp) || tp->valuedouble < 1)
-		return 1;
-	return (long)tp->valuedouble;
+	return tp_cf_json_long(tp, 1) < 1 ? 1 : tp_cf_json_long(tp, 1);
 }
 
 int

@@ -14,6 +14,7 @@
 
 #include "tlsrpt/buf.h"
 #include "tlsrpt/http.h"
+#include "tlsrpt/provider.h"
 #include "tlsrpt/strv.h"
 
 struct tp_cf_api {
@@ -49,6 +50,15 @@ int tp_cf_api_call(struct tp_cf_api *api, cJSON **json, const char *method,
  */
 int tp_cf_api_error(long status, const cJSON *json, const char *what);
 
+/*
+ * Read one answer: on a 2xx with "success": true, *json is the parsed
+ * envelope (owned by the caller); else *json is NULL and the error is set
+ * and returned (tp_cf_api_error, or TP_ENETWORK for a 2xx that is not the
+ * envelope). body may be NULL.
+ */
+int tp_cf_api_answer(cJSON **json, long status, const char *body, size_t len,
+                     const char *what);
+
 /* Start a URL: base + "/zones[/ZONE[/dns_records/RECORD]]", segments
  * URL-encoded. */
 void tp_cf_api_url(struct tp_buf *b, const struct tp_cf_api *api,
@@ -59,6 +69,29 @@ const char *tp_cf_json_str(const cJSON *o, const char *key);
 
 /* result_info.total_pages of a list answer, 1 when absent. */
 long tp_cf_total_pages(const cJSON *json);
+
+/* A JSON number as a long (clamped to +-9e15), dflt when n is not a
+ * number. */
+long tp_cf_json_long(const cJSON *n, long dflt);
+
+/* ---- answers (parse.c): any bytes may arrive ------------------------- */
+
+/* out->id and out->name (lower-cased) copied; out released on failure. */
+int tp_cf_zone_set(struct tp_zone *out, const char *id, const char *name);
+
+/* The zones of a /zones?name= answer named name (case-insensitive): *n
+ * counts them, *id (malloc'd) is the first one's id or NULL. TP_ENETWORK
+ * when the answer has no result list. */
+int tp_cf_zones_match(char **id, int *n, const cJSON *json, const char *name);
+
+/* Append every zone (id and name present) of a /zones page to *out / *n
+ * (released with tp_zone_release each, then free). */
+int tp_cf_zones_add(struct tp_zone **out, size_t *n, const cJSON *json);
+
+/* Append the TXT records at owner of a dns_records page to out (values
+ * decoded, ids, the first record's TTL, exists). */
+int tp_cf_records_add(struct tp_txt_rrset *out, const cJSON *json,
+                      const char *owner);
 
 /*
  * The value a record's content serves, appended to out: quoted

@@ -20,8 +20,12 @@ pytest_plugins = sorted(
 @pytest.fixture(scope="session")
 def binary():
     """Path of the tlsrpt-publish binary under test (the Makefile passes
-    the plain or sanitized build in TLSRPT_PUBLISH_BIN)."""
+    the plain or sanitized build in TLSRPT_PUBLISH_BIN); with MEMCHECK=1,
+    a script running it under Valgrind (harness/memcheck.py)."""
     path = os.environ.get("TLSRPT_PUBLISH_BIN",
                           os.path.join(ROOT, "tlsrpt-publish"))
     assert os.access(path, os.X_OK), "build the binary first: make"
+    if os.environ.get("MEMCHECK") == "1":
+        from harness.memcheck import wrapper
+        return wrapper(path)
     return path

@@ -2,7 +2,6 @@
 modes (through a resolver, and every authoritative server), several
 domains at once, and the command line's own errors."""
 import json
-import os
 
 from harness.checkcli import check
 from harness.knot import txt_rdata

@@ -10,70 +10,27 @@ without a comment while the 2024 schema says string, so the records made
 here always carry a comment (the tool comments the records it manages).
 """
 import json
-import os
-import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from harness.emulators import TESTS
-from harness.fixtures_emulators import CloudflareSandbox, free_port
+from harness.fixtures_emulators import CloudflareSandbox
+from harness.prism import proxy, skip_unless_prism, spec_path
 
-PRISM = os.path.join(TESTS, "node_modules", ".bin", "prism")
-# shared/ sits beside the repository (CI clones it so); TLSRPT_SPECS
-# overrides.
-SPEC_NAME = "cloudflare-dns-records.prism.extended.openapi.json"
-SPEC = next((p for p in (
-    os.path.join(os.environ.get("TLSRPT_SPECS", "/nonexistent"), SPEC_NAME),
-    os.path.join(os.path.dirname(os.path.dirname(TESTS)), "shared",
-                 "specs", SPEC_NAME),
-    os.path.join("/work/shared/specs", SPEC_NAME)) if os.path.exists(p)),
-    None)
+SPEC = "cloudflare-dns-records.prism.extended.openapi.json"
 OWNER = "_smtp._tls.example.test"
 TLSRPT = '"v=TLSRPTv1; rua=mailto:tls@example.test"'
 
 
 @pytest.fixture(scope="module")
 def prism(test_ca, tmp_path_factory):
-    if not os.access(PRISM, os.X_OK):
-        pytest.skip("prism not installed in tests/node_modules "
-                    "(scripts/install-deps.sh installs it when npm is there)")
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if SPEC is None:
-        pytest.skip("shared/specs not found (set TLSRPT_SPECS)")
+    skip_unless_prism(spec_path(SPEC))
     cf = CloudflareSandbox(test_ca, ["example.test"], {"example.test": [
         {"type": "TXT", "name": OWNER, "content": '"unrelated"',
          "comment": "seeded"}]}, [], [], 0.0, 1, tmp_path_factory.mktemp("p"))
-    port = free_port()
-    log = open(str(tmp_path_factory.mktemp("prism") / "prism.log"), "w+")
-    env = dict(os.environ, NODE_EXTRA_CA_CERTS=cf.ca_file)
-    proc = subprocess.Popen([PRISM, "proxy", "--errors", "-h", "127.0.0.1",
-                             "-p", str(port), SPEC, cf.base_url], env=env,
-                            stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    try:
-        end = time.monotonic() + 60
-        while True:
-            log.seek(0)
-            if "is listening" in log.read():
-                break
-            assert proc.poll() is None and time.monotonic() < end, \
-                "prism did not start"
-            time.sleep(0.1)
-        yield cf, "http://127.0.0.1:%d/client/v4" % port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        cf.stop()
+    with proxy(SPEC, cf, test_ca, tmp_path_factory) as (url, _):
+        yield cf, url + "/client/v4"
 
 
 def call(base, method, path, body=None, token=None, cf=None):

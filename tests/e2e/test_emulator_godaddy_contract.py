@@ -8,70 +8,28 @@ reading of it. The calls below are the tool's own: the domain list, the
 read, the PUT of the whole set, its read-back, the DELETE.
 """
 import json
-import os
-import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from harness.emulators import TESTS
-from harness.fixtures_emulators import free_port
 from harness.fixtures_godaddy import GoDaddySandbox
+from harness.prism import proxy, skip_unless_prism, spec_path
 
-PRISM = os.path.join(TESTS, "node_modules", ".bin", "prism")
-SPEC_NAME = "godaddy-dns-records.prism.extended.swagger.json"
-SPEC = next((p for p in (
-    os.path.join(os.environ.get("TLSRPT_SPECS", "/nonexistent"), SPEC_NAME),
-    os.path.join(os.path.dirname(os.path.dirname(TESTS)), "shared",
-                 "specs", SPEC_NAME),
-    os.path.join("/work/shared/specs", SPEC_NAME)) if os.path.exists(p)),
-    None)
+SPEC = "godaddy-dns-records.prism.extended.swagger.json"
 RRSET = "/v1/domains/example.test/records/TXT/_smtp._tls"
 TLSRPT = "v=TLSRPTv1; rua=mailto:tls@example.test"
 
 
 @pytest.fixture(scope="module")
 def prism(test_ca, tmp_path_factory):
-    if not os.access(PRISM, os.X_OK):
-        pytest.skip("prism not installed in tests/node_modules "
-                    "(scripts/install-deps.sh installs it when npm is there)")
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if SPEC is None:
-        pytest.skip("shared/specs not found (set TLSRPT_SPECS)")
+    skip_unless_prism(spec_path(SPEC))
     gd = GoDaddySandbox(test_ca, tmp_path_factory.mktemp("g"), records={
         "example.test": [{"type": "TXT", "name": "_smtp._tls",
                           "data": "unrelated", "ttl": 600}]},
         extra_domains=["a.test"])
-    port = free_port()
-    log = open(str(tmp_path_factory.mktemp("prism") / "prism.log"), "w+")
-    env = dict(os.environ, NODE_EXTRA_CA_CERTS=gd.ca_file)
-    proc = subprocess.Popen([PRISM, "proxy", "--errors", "-h", "127.0.0.1",
-                             "-p", str(port), SPEC, gd.base_url], env=env,
-                            stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    try:
-        end = time.monotonic() + 60
-        while True:
-            log.seek(0)
-            if "is listening" in log.read():
-                break
-            assert proc.poll() is None and time.monotonic() < end, \
-                "prism did not start"
-            time.sleep(0.1)
-        yield gd, "http://127.0.0.1:%d" % port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        gd.stop()
+    with proxy(SPEC, gd, test_ca, tmp_path_factory) as (url, _):
+        yield gd, url
 
 
 def call(base, gd, method, path, body=None, secret=None):

@@ -46,6 +46,7 @@ limiter, so injected errors never use rate budget.
 
 Fault spec (JSON; POST /faults takes one or a list):
     {"match": {"method": "POST", "path": "regex on the path",
+               "query": "regex on the decoded query string",
                "endpoint": "POST /zones/{zone_id}/dns_records"},
      "count": 1,            # how many matching requests it hits (default 1)
      "skip": 0,             # let this many matching requests through first
@@ -70,6 +71,7 @@ Fault spec (JSON; POST /faults takes one or a list):
 Control API (plain HTTP, 127.0.0.1, JSON):
     GET  /counters            POST /reset {"counters":..,"state":..}
     GET  /log?since=SEQ       POST /seed  {...provider seed...}
+    GET  /secrets             (secret header values received, in full)
     GET  /faults              GET  /state
     POST /faults {...}        DELETE /faults
     POST /latency {"seconds": 0.05, "match": {...}|null}
@@ -149,6 +151,8 @@ class Fault:
             raise ValueError("fault action '%s' unknown" % self.action)
         self._path = re.compile(self.match["path"]) \
             if self.match.get("path") else None
+        self._query = re.compile(self.match["query"]) \
+            if self.match.get("query") else None
 
     def matches(self, req):
         m = self.match
@@ -157,6 +161,9 @@ class Fault:
         if m.get("endpoint") and m["endpoint"] != req.endpoint:
             return False
         if self._path and not self._path.search(req.path):
+            return False
+        if self._query and not self._query.search(
+                urllib.parse.unquote(req.raw_query)):
             return False
         return True
 
@@ -272,6 +279,7 @@ class Emulator:
             self._log = collections.deque(maxlen=LOG_CAP)
             self._seq = 0
             self._times = [None, None]
+            self._secrets = set()
 
     def _bump(self, name, n=1):
         with self._ctl:
@@ -298,12 +306,24 @@ class Emulator:
         with self._ctl:
             return [e for e in self._log if e["seq"] > since]
 
+    def secrets(self):
+        """Every secret header value received (Authorization with its
+        token or SigV4 signature, X-Auth-Key, X-Amz-Security-Token), in
+        full: for tests that check none of them is ever shown. Cleared
+        with the counters."""
+        with self._ctl:
+            return sorted(self._secrets)
+
     def _record(self, req, status, fault=None, rate_limited=False):
         hdrs = {}
+        seen = set()
         for k, v in req.headers.items():
             hdrs[k] = "<redacted>" if k.lower() in SECRET_HEADERS else v
+            if k.lower() in SECRET_HEADERS:
+                seen.add(v)
         now = time.time()
         with self._ctl:
+            self._secrets |= seen
             self._seq += 1
             self._counters["requests"] += 1
             # For rates measured by the benchmark: first and last request.

@@ -74,6 +74,10 @@ class ControlClient:
     def log(self, since=0):
         return self._call("GET", "/log?since=%d" % since)["entries"]
 
+    def secrets(self):
+        """Secret header values received, in full (see Emulator.secrets)."""
+        return self._call("GET", "/secrets")["secrets"]
+
     def reset(self, **parts):
         """reset() resets everything; reset(counters=True) only counters.
         Parts: counters, log, faults, latency, ratelimit, state, dns."""

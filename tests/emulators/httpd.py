@@ -229,6 +229,8 @@ class ControlHandler(BaseHTTPRequestHandler):
             return emu.counters()
         if (m, p) == ("GET", "/log"):
             return {"entries": emu.log(int(q.get("since", ["0"])[0]))}
+        if (m, p) == ("GET", "/secrets"):
+            return {"secrets": emu.secrets()}
         if (m, p) == ("GET", "/faults"):
             return {"faults": emu.list_faults()}
         if (m, p) == ("POST", "/faults"):

@@ -144,8 +144,8 @@ class Route53Emulator(Emulator):
     # --- seeding -------------------------------------------------------------
     def _add_zone(self, spec):
         z = m.new_zone(spec)
-        if z["id"] in self.zones:
-            return self.zones[z["id"]]
+        if z["id"] in self.zones:       # seeding more records into it
+            z = self.zones[z["id"]]
         self.zones[z["id"]] = z
         for r in spec.get("records", []):
             name = r["name"]

@@ -110,30 +110,38 @@ class AwsEmu:
         return e
 
 
-@pytest.fixture(scope="session")
-def _aws_emu_proc(tmp_path_factory):
-    tmp = str(tmp_path_factory.mktemp("awsemu"))
+def aws_creds_stand_in(tmp, ca_dir, ca_file, *args):
+    """Start tests/emulators/aws_creds.py (its STS certificate from the CA
+    in ca_dir, made there when missing; the web identity token file in
+    tmp); yields its AwsEmu, stops it at the end."""
     token = os.path.join(tmp, "web-identity-token")
     with open(token, "w") as f:
         f.write(WEB_TOKEN + "\n")
     proc = subprocess.Popen(
         [PYTHON, os.path.join(ROOT, "tests", "emulators", "aws_creds.py"),
-         "--dir", os.path.join(tmp, "ca"), "--role-arn", ROLE_ARN,
-         "--token-file", token, "--container-token", CONTAINER_TOKEN,
-         "--static-key", "%s:%s" % STATIC,
-         "--static-key", "%s:%s:%s" % SESSION],
+         "--dir", ca_dir, "--role-arn", ROLE_ARN, "--token-file", token,
+         "--container-token", CONTAINER_TOKEN, *args],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    assert line, "aws_creds emulator did not start"
-    emu = AwsEmu(proc, json.loads(line), tmp,
-                 os.path.join(tmp, "ca", "ca.pem"))
-    yield emu
-    proc.stdin.close()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        line = proc.stdout.readline()
+        assert line, "aws_creds emulator did not start"
+        yield AwsEmu(proc, json.loads(line), tmp, ca_file)
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def _aws_emu_proc(tmp_path_factory):
+    tmp = str(tmp_path_factory.mktemp("awsemu"))
+    yield from aws_creds_stand_in(
+        tmp, os.path.join(tmp, "ca"), os.path.join(tmp, "ca", "ca.pem"),
+        "--static-key", "%s:%s" % STATIC,
+        "--static-key", "%s:%s:%s" % SESSION)
 
 
 @pytest.fixture

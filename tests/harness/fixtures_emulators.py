@@ -19,20 +19,15 @@
 
 Each sandbox is stopped (emulator, then Knot) when its test ends.
 """
-import http.client
 import json
 import os
 import secrets
-import ssl
 
 import pytest
 
 from harness.emulators import EmulatorProcess
-
-try:    # the full Knot harness, when the DNS work is in this tree
-    from harness.knot import TSIG_NAME, TSIG_SECRET, Knot
-except ImportError:
-    from harness.knot_lite import TSIG_NAME, TSIG_SECRET, Knot
+from harness.knot import TSIG_NAME, TSIG_SECRET, Knot
+from harness.sandboxbase import SandboxBase, factory
 
 __all__ = ["TSIG_NAME", "TSIG_SECRET", "Knot", "CloudflareSandbox",
            "free_port"]
@@ -46,7 +41,9 @@ def free_port(address="127.0.0.1"):
         return s.getsockname()[1]
 
 
-class CloudflareSandbox:
+class CloudflareSandbox(SandboxBase):
+    EMPTY_BODY = b""
+
     def __init__(self, ca, zones, records, tokens, args, dns_delay,
                  knot_servers, tmp_path):
         self.ca_file = ca.ca_file
@@ -85,14 +82,6 @@ class CloudflareSandbox:
         self.zones = {z["name"]: z["id"]
                       for z in self.control.state()["zones"]}
 
-    @property
-    def knot(self):
-        return self.knots[0]
-
-    @property
-    def knot_addr(self):
-        return self.knot.addr
-
     def zone_id(self, name):
         return self.zones[name]
 
@@ -103,67 +92,24 @@ class CloudflareSandbox:
         e.update(extra)
         return e
 
-    def txt(self, owner, server=0, flush=True):
-        """TXT values Knot serves at owner, after pending pushes."""
-        if flush:
-            self.control.dns_flush()
-        return self.knots[server].txt(owner)
-
-    def connection(self, timeout=10):
-        """An http.client connection verifying the test CA (keep-alive)."""
-        ctx = ssl.create_default_context(cafile=self.ca_file)
-        return http.client.HTTPSConnection("127.0.0.1", self.port,
-                                           context=ctx, timeout=timeout)
-
     def api(self, method, path, body=None, token=None, headers=None,
             conn=None, timeout=10):
         """One request to /client/v4 + path -> (status, headers, json or
         raw bytes when the body is not JSON)."""
-        h = {"Authorization": "Bearer " + (token or self.token)}
-        if token == "":
-            h = {}
-        data = None
-        if body is not None:
-            data = body if isinstance(body, (bytes, str)) \
-                else json.dumps(body)
-            h["Content-Type"] = "application/json"
-        h.update(headers or {})
-        own = conn is None
-        c = conn or self.connection(timeout)
-        try:
-            c.request(method, "/client/v4" + path, body=data, headers=h)
-            r = c.getresponse()
-            raw = r.read()
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = raw
-            return r.status, dict(r.getheaders()), parsed
-        finally:
-            if own:
-                c.close()
-
-    def stop(self):
-        if self.emu is not None:
-            self.emu.stop()
-        for k in self.knots:
-            k.stop()
-        self.knots = []
+        auth = {} if token == "" else {
+            "Authorization": "Bearer " + (token or self.token)}
+        return self.call(method, "/client/v4" + path, body, auth, headers,
+                         conn, timeout)
 
 
 @pytest.fixture
 def cloudflare_factory(test_ca, tmp_path):
-    made = []
-
-    def make(zones=("example.test",), records=None, tokens=None, args=(),
-             dns_delay=0.0, knot_servers=1):
-        sb = CloudflareSandbox(test_ca, list(zones), records, tokens, args,
-                               dns_delay, knot_servers, tmp_path)
-        made.append(sb)
-        return sb
-    yield make
-    for sb in made:
-        sb.stop()
+    def build(zones=("example.test",), records=None, tokens=None, args=(),
+              dns_delay=0.0, knot_servers=1):
+        return CloudflareSandbox(test_ca, list(zones), records, tokens, args,
+                                 dns_delay, knot_servers, tmp_path)
+    with factory(build) as make:
+        yield make
 
 
 @pytest.fixture

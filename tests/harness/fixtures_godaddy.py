@@ -20,21 +20,20 @@
 
 Each sandbox is stopped (emulator, then Knot) when its test ends.
 """
-import http.client
 import json
 import os
 import secrets
-import ssl
 
 import pytest
 
 from harness.emulators import EmulatorProcess
-from harness.fixtures_emulators import Knot
+from harness.knot import Knot
+from harness.sandboxbase import SandboxBase, factory
 
 ACCOUNT = "1000001"
 
 
-class GoDaddySandbox:
+class GoDaddySandbox(SandboxBase):
     def __init__(self, ca, tmp_path, domains=("example.test",), records=None,
                  extra_domains=(), accounts=(), access_denied=False,
                  env="production", args=(), dns_delay=0.0, knot_servers=1):
@@ -81,14 +80,6 @@ class GoDaddySandbox:
         self.base_url = self.emu.url
         self.port = self.emu.info["port"]
 
-    @property
-    def knot(self):
-        return self.knots[0]
-
-    @property
-    def knot_addr(self):
-        return self.knot.addr
-
     def env(self, **extra):
         e = dict(os.environ, GODADDY_API_KEY=self.key,
                  GODADDY_API_SECRET=self.secret,
@@ -100,12 +91,6 @@ class GoDaddySandbox:
         e.update(extra)
         return e
 
-    def txt(self, owner, server=0, flush=True):
-        """TXT values Knot serves at owner, after pending pushes."""
-        if flush:
-            self.control.dns_flush()
-        return self.knots[server].txt(owner)
-
     def records(self, domain="example.test", name=None, rtype="TXT"):
         """The records the emulator holds for domain (of one name)."""
         for a in self.control.state()["accounts"]:
@@ -115,60 +100,21 @@ class GoDaddySandbox:
                             and (name is None or r["name"] == name)]
         raise AssertionError("no domain " + domain)
 
-    def connection(self, timeout=10):
-        """An http.client connection verifying the test CA (keep-alive)."""
-        ctx = ssl.create_default_context(cafile=self.ca_file)
-        return http.client.HTTPSConnection("127.0.0.1", self.port,
-                                           context=ctx, timeout=timeout)
-
     def api(self, method, path, body=None, key=None, secret=None,
             headers=None, conn=None, timeout=10):
         """One request -> (status, headers, json, raw bytes when the body
         is not JSON, or None when empty)."""
-        h = {"Authorization": "sso-key %s:%s" % (key or self.key,
-                                                 secret or self.secret)}
-        if key == "":
-            h = {}
-        data = None
-        if body is not None:
-            data = body if isinstance(body, (bytes, str)) \
-                else json.dumps(body)
-            h["Content-Type"] = "application/json"
-        h.update(headers or {})
-        own = conn is None
-        c = conn or self.connection(timeout)
-        try:
-            c.request(method, path, body=data, headers=h)
-            r = c.getresponse()
-            raw = r.read()
-            try:
-                parsed = json.loads(raw) if raw else None
-            except ValueError:
-                parsed = raw
-            return r.status, dict(r.getheaders()), parsed
-        finally:
-            if own:
-                c.close()
-
-    def stop(self):
-        if self.emu is not None:
-            self.emu.stop()
-        for k in self.knots:
-            k.stop()
-        self.knots = []
+        auth = {} if key == "" else {
+            "Authorization": "sso-key %s:%s" % (key or self.key,
+                                                secret or self.secret)}
+        return self.call(method, path, body, auth, headers, conn, timeout)
 
 
 @pytest.fixture
 def godaddy_factory(test_ca, tmp_path):
-    made = []
-
-    def make(**kw):
-        sb = GoDaddySandbox(test_ca, tmp_path, **kw)
-        made.append(sb)
-        return sb
-    yield make
-    for sb in made:
-        sb.stop()
+    with factory(lambda **kw: GoDaddySandbox(test_ca, tmp_path, **kw)) \
+            as make:
+        yield make
 
 
 @pytest.fixture

@@ -35,12 +35,11 @@ import uuid
 import pytest
 
 from harness.emulators import EmulatorProcess
-from harness.fixtures_aws import CONTAINER_TOKEN, ROLE_ARN, WEB_TOKEN, AwsEmu
-from harness.fixtures_emulators import Knot
+from harness.fixtures_aws import (CONTAINER_TOKEN, ROLE_ARN, WEB_TOKEN,
+                                  aws_creds_stand_in)
+from harness.knot import Knot
+from harness.sandboxbase import SandboxBase, factory
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
 AWS_CLI = "/usr/bin/aws"
 NS = "https://route53.amazonaws.com/doc/2013-04-01/"
 
@@ -57,7 +56,7 @@ def error_body(code, message, status=400):
                 message, uuid.uuid4()))
 
 
-class Route53Sandbox:
+class Route53Sandbox(SandboxBase):
     def __init__(self, ca, tmp_path, zones=("example.test",),
                  private_zones=(), records=None, keys=None, concurrent=None,
                  args=(), dns_delay=0.0, sync_delay=0.5, knot_servers=1,
@@ -111,14 +110,6 @@ class Route53Sandbox:
             (self.private if z["private"] else self.zones)[
                 z["name"].rstrip(".")] = z["id"]
 
-    @property
-    def knot(self):
-        return self.knots[0]
-
-    @property
-    def knot_addr(self):
-        return self.knot.addr
-
     def zone_id(self, name, private=False):
         return (self.private if private else self.zones)[name]
 
@@ -154,12 +145,6 @@ class Route53Sandbox:
                 return None
         raise AssertionError("no zone " + zone)
 
-    def txt(self, owner, server=0, flush=True):
-        """TXT values Knot serves at owner, after pending pushes."""
-        if flush:
-            self.control.dns_flush()
-        return self.knots[server].txt(owner)
-
     def throttle(self, count, code="Throttling", message="Rate exceeded",
                  match=None, status=400):
         """The next count matching requests get Route 53's error."""
@@ -185,26 +170,11 @@ class Route53Sandbox:
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout) if r.stdout.strip() else None
 
-    def stop(self):
-        if self.emu is not None:
-            self.emu.stop()
-            self.emu = None
-        for k in self.knots:
-            k.stop()
-        self.knots = []
-
-
 @pytest.fixture
 def route53_factory(test_ca, tmp_path):
-    made = []
-
-    def make(**kw):
-        sb = Route53Sandbox(test_ca, tmp_path, **kw)
-        made.append(sb)
-        return sb
-    yield make
-    for sb in made:
-        sb.stop()
+    with factory(lambda **kw: Route53Sandbox(test_ca, tmp_path, **kw)) \
+            as make:
+        yield make
 
 
 @pytest.fixture
@@ -216,25 +186,8 @@ def route53(route53_factory):
 def _r53_creds_proc(test_ca, tmp_path_factory):
     """The credentials stand-in (STS over HTTPS with the session's test
     CA, so one bundle serves both; IMDS and container on plain HTTP)."""
-    tmp = str(tmp_path_factory.mktemp("r53creds"))
-    token = os.path.join(tmp, "web-identity-token")
-    with open(token, "w") as f:
-        f.write(WEB_TOKEN + "\n")
-    proc = subprocess.Popen(
-        [PYTHON, os.path.join(ROOT, "tests", "emulators", "aws_creds.py"),
-         "--dir", test_ca.dir, "--role-arn", ROLE_ARN, "--token-file",
-         token, "--container-token", CONTAINER_TOKEN],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    assert line, "aws_creds emulator did not start"
-    emu = AwsEmu(proc, json.loads(line), tmp, test_ca.ca_file)
-    yield emu
-    proc.stdin.close()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    yield from aws_creds_stand_in(str(tmp_path_factory.mktemp("r53creds")),
+                                  test_ca.dir, test_ca.ca_file)
 
 
 @pytest.fixture

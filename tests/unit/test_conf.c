@@ -433,6 +433,35 @@ test_config_example(void **state)
 	tp_conf_free(c);
 }
 
+/* What libconfig would change silently is refused, file and memory. */
+static void
+test_nul_refused(void **state)
+{
+	static const char raw[] =
+	    "domains = ( \"example.com\0evil.example\" );\n";
+	struct tp_conf *c = NULL;
+
+	(void)state;
+	load_fails("defaults = {};\n"
+	           "domains = ( \"example.com\\x00evil.example\" );\n",
+	           2, "'\\x00' (a NUL byte)");
+	assert_int_equal(tp_conf_load_mem(&c, raw, sizeof(raw) - 1, "mem"),
+	                 TP_ECONFIG);
+	assert_null(c);
+	assert_string_equal(tp_err_msg(),
+	                    "mem:1: a NUL byte: a configuration "
+	                    "file is text; remove it");
+	/* An escaped backslash before x00 is text, not a NUL. */
+	assert_int_equal(load("defaults = { a = \"\\\\x00\"; };\n", &c, NULL),
+	                 0);
+	assert_string_equal(tp_conf_get(c, "defaults", "a", NULL), "\\x00");
+	tp_conf_free(c);
+	/* Other escapes stay libconfig's. */
+	assert_int_equal(load("defaults = { a = \"\\x41\"; };\n", &c, NULL), 0);
+	assert_string_equal(tp_conf_get(c, "defaults", "a", NULL), "A");
+	tp_conf_free(c);
+}
+
 int
 main(void)
 {
@@ -448,6 +477,7 @@ main(void)
 	    cmocka_unit_test(test_discovery),
 	    cmocka_unit_test(test_empty_and_check_keys),
 	    cmocka_unit_test(test_config_example),
+	    cmocka_unit_test(test_nul_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

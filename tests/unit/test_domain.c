@@ -69,6 +69,12 @@ test_normalize(void **state)
 	   "cher.ab--cd.de",
 	   "_dmarc.xn--bcher-kva.ab--cd.de");
 	ok("\xe4\xbe\x8b\xe3\x81\x88.jp", "xn--r8jz45g.jp");
+	/* One script a label, or scripts that do not look alike: kept. */
+	ok("\xce\xb5\xce\xbb.gr", "xn--qxam.gr"); /* Greek only */
+	ok("\xd0\xbf\xd1\x80\xd0\xb8.ru.com", "xn--h1and.ru.com");
+	ok("a\xe4\xbe\x8b"
+	   "1.jp",
+	   "xn--a1-qt3c.jp"); /* Latin and Han */
 }
 
 static void
@@ -92,6 +98,13 @@ test_rejects(void **state)
 	bad("xn--zz.com", "internationalised");
 	bad("\xe2\x92\x88.com", "internationalised"); /* disallowed ⒈ */
 	bad("\xc3.com", "internationalised");         /* invalid UTF-8 */
+	/* Homographs: a label mixing Latin, Greek or Cyrillic letters. */
+	bad("p\xd0\xb0ypal.com", "mixes Latin and Cyrillic"); /* Cyrillic a */
+	bad("xn--pypal-4ve.com", "mixes Latin and Cyrillic");
+	bad("mix\xce\xb5"
+	    "d.com",
+	    "mixes Latin and Greek");
+	bad("\xd1\x80\xd0\xb0l.com", "mixes Cyrillic and Latin");
 }
 
 static void

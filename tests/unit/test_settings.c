@@ -372,9 +372,10 @@ test_http_options(void **state)
 	write_file(tokfile, "not really a CA\n");
 	c = conf("defaults = {\n cacert = \"/nonexistent/ca.pem\";\n"
 	         " http_timeout = 2.5;\n http_connect_timeout = 3;\n"
-	         " http_retries = 2;\n};\n");
+	         " http_retries = 2;\n http_backoff = 0.05;\n};\n");
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(tp_settings_http(&o, c, tokfile), 0);
+	assert_true(o.backoff_base > 0.049 && o.backoff_base < 0.051);
 	assert_string_equal(o.cacert, tokfile);
 	assert_int_equal(o.timeout_ms, 2500);
 	assert_int_equal(o.connect_timeout_ms, 3000);
@@ -398,6 +399,10 @@ test_http_options(void **state)
 	c = conf("defaults = { http_retries = 21; };\n");
 	assert_int_equal(tp_settings_http(&o, c, NULL), TP_ECONFIG);
 	tp_conf_free(c);
+	c = conf("defaults = { http_backoff = 0; };\n");
+	assert_int_equal(tp_settings_http(&o, c, NULL), TP_ECONFIG);
+	assert_non_null(strstr(tp_err_msg(), "'http_backoff' must be"));
+	tp_conf_free(c);
 	/* Nothing set: nothing touched. */
 	assert_int_equal(tp_conf_empty(&c), 0);
 	memset(&o, 0, sizeof(o));
@@ -406,6 +411,7 @@ test_http_options(void **state)
 	assert_null(o.cacert);
 	assert_int_equal(o.timeout_ms, 0);
 	assert_int_equal(o.max_retries, -1);
+	assert_true(o.backoff_base == 0);
 	tp_conf_free(c);
 }
 
