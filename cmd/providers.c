@@ -101,7 +101,7 @@ cmd_providers(int argc, char **argv)
 		return cmd_usage_error("providers", "unknown provider '%s'",
 		                       only);
 	if (strcmp(output, "json") == 0) {
-		if (tp_report_providers_json(&json) != 0) {
+		if (tp_report_providers_json(&json, only) != 0) {
 			cmd_error("%s", tp_err_msg());
 			return 1;
 		}

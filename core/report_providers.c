@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -83,7 +84,7 @@ add_provider(cJSON *a, const struct tp_provider *p)
 }
 
 int
-tp_report_providers_json(char **out)
+tp_report_providers_json(char **out, const char *only)
 {
 	const struct tp_provider *const *list;
 	cJSON *o, *a;
@@ -95,7 +96,8 @@ tp_report_providers_json(char **out)
 	a = o ? cJSON_AddArrayToObject(o, "providers") : NULL;
 	list = tp_provider_list(&n);
 	for (i = 0; a != NULL && i < n && !bad; i++)
-		bad = add_provider(a, list[i]);
+		if (only == NULL || strcmp(list[i]->name, only) == 0)
+			bad = add_provider(a, list[i]);
 	if (a != NULL && !bad)
 		*out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

@@ -20,10 +20,11 @@ int tp_report_result_json(char **out, const struct tp_result *r);
 int tp_report_summary_json(char **out, const struct tp_summary *s,
                            const char *command);
 
-/* Every registered provider as {"providers": [...]}: name, title, doc,
- * permissions, rate, TTL limits, timeouts and settings (where each comes
- * from; never a value of a secret). *out owned by the caller. */
-int tp_report_providers_json(char **out);
+/* Every registered provider (only the one named, when only is not NULL)
+ * as {"providers": [...]}: name, title, doc, permissions, rate, TTL
+ * limits, timeouts and settings (where each comes from; never a value of
+ * a secret). *out owned by the caller. */
+int tp_report_providers_json(char **out, const char *only);
 
 /* Format a Unix time as RFC 3339 UTC "2026-11-22T16:05:00Z" into buf
  * (at least 21 bytes). */

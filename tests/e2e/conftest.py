@@ -12,9 +12,12 @@ TESTS = os.path.dirname(HERE)
 ROOT = os.path.dirname(TESTS)
 sys.path.insert(0, TESTS)
 
+# fixtures_emulators first: other fixture modules import it, and a plugin
+# module imported before pytest loads it cannot have its asserts rewritten.
 pytest_plugins = sorted(
-    "harness." + os.path.splitext(os.path.basename(p))[0]
-    for p in glob.glob(os.path.join(TESTS, "harness", "fixtures_*.py")))
+    ("harness." + os.path.splitext(os.path.basename(p))[0]
+     for p in glob.glob(os.path.join(TESTS, "harness", "fixtures_*.py"))),
+    key=lambda m: (m != "harness.fixtures_emulators", m))
 
 
 @pytest.fixture(scope="session")

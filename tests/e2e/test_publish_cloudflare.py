@@ -585,6 +585,12 @@ def test_providers_command(binary, tmp_path):
     assert url["flag"] == "--cloudflare-api-url"
     assert cf["min_ttl"] == 30 and cf["auto_ttl"] == 1
     assert cf["rate"] > 0 and cf["doc"] == "docs/providers/cloudflare.md"
+    # NAME narrows the JSON list as it narrows the text.
+    r = subprocess.run([binary, "providers", "--output", "json",
+                        "cloudflare"], capture_output=True, text=True)
+    assert r.returncode == 0
+    assert [p["name"] for p in json.loads(r.stdout)["providers"]] == \
+        ["cloudflare"]
 
 
 def test_help_mentions_secrets_policy(binary):

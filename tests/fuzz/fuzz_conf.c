@@ -125,8 +125,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memmem(data, size, "FILE", 4) == NULL;
 	rc = tp_conf_load_mem(&c, (const char *)data, size, "fuzz.conf");
 	if (rc != 0) {
-		if (c != NULL || (strncmp(tp_err_msg(), "fuzz.conf:", 10) != 0 &&
-		                  strncmp(tp_err_msg(), "config: ", 8) != 0))
+		if (c != NULL ||
+		    (strncmp(tp_err_msg(), "fuzz.conf:", 10) != 0 &&
+		     strncmp(tp_err_msg(), "config: ", 8) != 0))
 			__builtin_trap();
 		return 0;
 	}
