@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "tlsrpt/clock.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/report.h"
 
@@ -48,15 +49,6 @@ struct cmd_output {
 #define C_RED    "\033[31m"
 #define C_DIM    "\033[2m"
 #define C_OFF    "\033[0m"
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* https://no-color.org: any non-empty NO_COLOR turns colour off. */
 static int
@@ -356,7 +348,7 @@ on_progress(void *ctx, const struct tp_progress *p)
 	struct cmd_output *o = ctx;
 	char line[512];
 	size_t w = term_width();
-	double now = mono();
+	double now = tp_clock_mono();
 
 	if (!o->tty || o->quiet || p->total < 2)
 		return;

@@ -9,15 +9,13 @@
 #include <time.h>
 
 #include "dns_int.h"
+#include "tlsrpt/clock.h"
 #include "tlsrpt/err.h"
 
 double
 tp_dns_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return tp_clock_mono();
 }
 
 struct tp_dns_server *

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "publish_int.h"
+#include "tlsrpt/clock.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/record.h"
 
@@ -19,10 +20,7 @@
 double
 pub_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return tp_clock_mono();
 }
 
 double

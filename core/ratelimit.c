@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "tlsrpt/clock.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/ratelimit.h"
 
@@ -32,11 +33,8 @@ struct tp_ratelimit {
 static double
 real_now(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return tp_clock_mono();
 }
 
 static void

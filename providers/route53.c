@@ -25,6 +25,7 @@
 
 #include "aws/r53.h"
 #include "tlsrpt/buf.h"
+#include "tlsrpt/clock.h"
 #include "tlsrpt/err.h"
 #include "tlsrpt/provider.h"
 
@@ -345,15 +346,6 @@ r53_write_txt(void *h, const struct tp_zone *zone, const char *owner,
 
 /* ---- change tracking -------------------------------------------------- */
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sleep up to s seconds; 0, or TP_EINTR as soon as the run is stopped. */
 static int
 nap(const struct r53 *r, double s)
@@ -402,20 +394,20 @@ static int
 r53_wait_change(void *h, double deadline)
 {
 	struct r53 *r = h;
-	double wait = r->sync_interval, start = mono(), left;
+	double wait = r->sync_interval, start = tp_clock_mono(), left;
 	int rc = 0, insync = 0;
 
 	if (!r->wait_sync || r->change_id == NULL)
 		return 0;
 	while (rc == 0 && !insync) {
-		left = deadline - mono();
+		left = deadline - tp_clock_mono();
 		if (left <= 0) {
 			rc = tp_err_set(TP_ETIMEOUT,
 			                "route53: change '%s' is still PENDING "
 			                "after %.0f s (GetChange): Route 53 "
 			                "usually syncs within 60 s; raise "
 			                "--timeout, or check it later",
-			                r->change_id, mono() - start);
+			                r->change_id, tp_clock_mono() - start);
 			break;
 		}
 		if ((rc = nap(r, wait < left ? wait : left)) != 0)
