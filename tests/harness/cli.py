@@ -12,9 +12,35 @@ Plain functions: each test module keeps its own short wrappers (naming its
 provider and sandbox) on top of these.
 """
 import json
+import os
 import subprocess
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+SANITIZER_VARS = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+
+
+def apply_env(e, extra):
+    """e updated with extra, where NAME=None removes NAME; returns e."""
+    for k, v in extra.items():
+        if v is None:
+            e.pop(k, None)
+        else:
+            e[k] = v
+    return e
+
+
+def sandbox_env(base, **extra):
+    """A binary's environment built from nothing but base (so nothing of
+    the machine's own set-up leaks in): PATH, the sanitizer options of
+    this run, then base, then extra (NAME=None removes NAME)."""
+    e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    for k in SANITIZER_VARS:
+        if k in os.environ:
+            e[k] = os.environ[k]
+    e.update(base)
+    return apply_env(e, extra)
 
 
 def clean_env(env, tmp_path, **extra):
@@ -23,12 +49,7 @@ def clean_env(env, tmp_path, **extra):
     TLSRPT_PUBLISH_CONFIG is dropped; extra NAME=None removes NAME."""
     e = dict(env, XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path))
     e.pop("TLSRPT_PUBLISH_CONFIG", None)
-    for k, v in extra.items():
-        if v is None:
-            e.pop(k, None)
-        else:
-            e[k] = v
-    return e
+    return apply_env(e, extra)
 
 
 def run(binary, env, *args, timeout=60, input=None):

@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from harness.cli import sandbox_env
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
@@ -96,18 +98,9 @@ class AwsEmu:
             f.write(text)
 
     def env(self, **kw):
-        e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-             "HOME": self.home, "CURL_CA_BUNDLE": self.ca,
+        e = {"HOME": self.home, "CURL_CA_BUNDLE": self.ca,
              "AWS_EC2_METADATA_DISABLED": "true"}
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                e[k] = os.environ[k]
-        for k, v in kw.items():
-            if v is None:
-                e.pop(k, None)
-            else:
-                e[k] = v
-        return e
+        return sandbox_env(e, **kw)
 
 
 def aws_creds_stand_in(tmp, ca_dir, ca_file, *args):

@@ -39,6 +39,7 @@ from harness.fixtures_aws import (CONTAINER_TOKEN, ROLE_ARN, WEB_TOKEN,
                                   aws_creds_stand_in)
 from harness.knot import Knot
 from harness.sandboxbase import SandboxBase, factory
+from harness.cli import sandbox_env
 
 AWS_CLI = "/usr/bin/aws"
 NS = "https://route53.amazonaws.com/doc/2013-04-01/"
@@ -117,23 +118,14 @@ class Route53Sandbox(SandboxBase):
         """The binary's environment: nothing of this machine's own AWS
         set-up (HOME is a fresh directory), the sandbox's key pair,
         endpoint and CA; extra NAME=None removes a variable."""
-        e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-             "HOME": self.home, "XDG_CONFIG_HOME": self.home,
+        e = {"HOME": self.home, "XDG_CONFIG_HOME": self.home,
              "AWS_ACCESS_KEY_ID": self.key_id,
              "AWS_SECRET_ACCESS_KEY": self.secret,
              "AWS_ENDPOINT_URL_ROUTE_53": self.endpoint,
              "CURL_CA_BUNDLE": self.ca_file,
              "AWS_EC2_METADATA_DISABLED": "true",
              "TLSRPT_ROUTE53_SYNC_INTERVAL": "0.2"}
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                e[k] = os.environ[k]
-        for k, v in extra.items():
-            if v is None:
-                e.pop(k, None)
-            else:
-                e[k] = v
-        return e
+        return sandbox_env(e, **extra)
 
     def rrset(self, owner, zone="example.test", private=False):
         """{"TTL", "values"} of the TXT RRset at owner, or None."""

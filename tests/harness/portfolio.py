@@ -24,6 +24,7 @@ import secrets
 
 from harness.emulators import EmulatorProcess
 from harness.fixtures_emulators import Knot
+from harness.cli import sandbox_env
 
 PROVIDERS = ("cloudflare", "godaddy", "route53")
 OWNER = "_smtp._tls"
@@ -189,8 +190,7 @@ class Portfolio:
 
     # ---- the binary's environment ----------------------------------------
     def env(self, **extra):
-        e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-             "HOME": self.home, "XDG_CONFIG_HOME": self.home,
+        e = {"HOME": self.home, "XDG_CONFIG_HOME": self.home,
              "TLSRPT_PUBLISH_CONFIG": self.config,
              "CLOUDFLARE_API_TOKEN": self.token,
              "GODADDY_API_KEY": self.gd_key,
@@ -199,15 +199,7 @@ class Portfolio:
              "AWS_SECRET_ACCESS_KEY": self.aws_secret,
              "AWS_EC2_METADATA_DISABLED": "true",
              "TLSRPT_ROUTE53_SYNC_INTERVAL": "0.2"}
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                e[k] = os.environ[k]
-        for k, v in extra.items():
-            if v is None:
-                e.pop(k, None)
-            else:
-                e[k] = v
-        return e
+        return sandbox_env(e, **extra)
 
     # ---- looking at the state --------------------------------------------
     def txt(self, zone):
