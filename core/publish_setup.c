@@ -414,11 +414,13 @@ item_add(struct pub_run *run, struct pub_name *nm)
 	it->old_ttl = -1;
 	it->restore = nm->rest;
 	tp_result_init(&it->result, TP_RESULT_CHANGE);
+	/* What the user typed is judged before the environment: a bad
+	 * --rua is reported as such, not hidden behind missing credentials. */
 	rc = tp_domain_owner(&it->owner, it->domain);
 	if (rc == 0)
-		rc = item_account(run, it, nm);
-	if (rc == 0)
 		rc = item_rua(run, it, e);
+	if (rc == 0)
+		rc = item_account(run, it, nm);
 	if (rc == 0)
 		rc = item_ttl(run, it, e);
 	if (rc == 0)

@@ -296,7 +296,9 @@ missing(const struct ctx *x, const struct tp_setting_def *d)
 	int secret = (d->flags & TP_SETTING_SECRET) != 0, rc;
 
 	tp_buf_addf(&b, "%s: missing %s", x->p->name, d->key);
-	if (d->help != NULL)
+	/* A secret's help repeats what the how-to and the permissions below
+	 * say; other settings need it to say what they are. */
+	if (d->help != NULL && !(secret && x->p->permissions != NULL))
 		tp_buf_addf(&b, " (%s)", d->help);
 	tp_buf_adds(&b, ": ");
 	if (d->flag != NULL)
