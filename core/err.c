@@ -22,12 +22,18 @@ static _Thread_local struct err_state st;
 int
 tp_err_vset(int code, const char *fmt, va_list ap)
 {
+	char msg[TP_ERR_MSG_MAX];
+
+	/* Formatted aside first: callers often wrap the current message
+	 * ("%s: %s", where, tp_err_msg()), and vsnprintf into the buffer an
+	 * argument points into is undefined. Truncation is acceptable: the
+	 * message is for people. */
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(st.msg, msg, sizeof(st.msg));
 	st.code = code;
 	st.http_status = 0;
 	st.has_pcode = 0;
 	st.has_pmsg = 0;
-	/* Truncation is acceptable: the message is for people. */
-	(void)vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
 	return code;
 }
 

@@ -162,6 +162,20 @@ test_wipe(void **state)
 	tp_free_secret(NULL);
 }
 
+/* Wrapping the current message in a new one is the common idiom
+ * ("%s: %s", where, tp_err_msg()); its argument points into the store. */
+static void
+test_err_wraps_itself(void **state)
+{
+	(void)state;
+	(void)tp_err_set(TP_EUSAGE, "inner %d", 1);
+	assert_int_equal(tp_err_set(TP_ECONFIG, "outer: %s", tp_err_msg()),
+	                 TP_ECONFIG);
+	assert_string_equal(tp_err_msg(), "outer: inner 1");
+	(void)tp_err_set(TP_EUSAGE, "%s, %s", tp_err_msg(), tp_err_msg());
+	assert_string_equal(tp_err_msg(), "outer: inner 1, outer: inner 1");
+}
+
 int
 main(void)
 {
@@ -173,6 +187,7 @@ main(void)
 	    cmocka_unit_test(test_escapes),
 	    cmocka_unit_test(test_strv),
 	    cmocka_unit_test(test_err_store),
+	    cmocka_unit_test(test_err_wraps_itself),
 	    cmocka_unit_test(test_wipe),
 	};
 
