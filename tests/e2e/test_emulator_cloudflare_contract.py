@@ -1,5 +1,5 @@
 """Contract test: the Cloudflare emulator behind `prism proxy --errors`
-with Cloudflare's published OpenAPI slice (shared/specs). Prism checks the
+with Cloudflare's published OpenAPI slice (tests/fixtures/specs). Prism checks the
 requests against the schema (422 when they break it) and the emulator's
 answers too (500 + sl-violations when they break it), so the emulator's
 envelope and record shapes are held to the published description rather

@@ -1,5 +1,5 @@
 """Contract test: the GoDaddy emulator behind `prism proxy --errors` with
-GoDaddy's published Swagger slice (shared/specs, the extended file with
+GoDaddy's published Swagger slice (tests/fixtures/specs, the extended file with
 GET /v1/domains). Prism checks the requests the tool makes against the
 schema (422 when they break it) and the emulator's answers too (500 +
 sl-violations when they break it), so the emulator's record, domain and

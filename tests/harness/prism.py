@@ -35,14 +35,12 @@ PRISM = os.path.join(TESTS, "node_modules", ".bin", "prism")
 
 
 def spec_path(name):
-    """A file of shared/specs: $TLSRPT_SPECS, shared/ beside the
-    repository (CI clones it so), or /work/shared/specs; None when
+    """A provider API description: from $TLSRPT_SPECS when set, else the
+    copy kept in tests/fixtures/specs (see its README); None when
     absent."""
     for p in (os.path.join(os.environ.get("TLSRPT_SPECS", "/nonexistent"),
                            name),
-              os.path.join(os.path.dirname(os.path.dirname(TESTS)),
-                           "shared", "specs", name),
-              os.path.join("/work/shared/specs", name)):
+              os.path.join(TESTS, "fixtures", "specs", name)):
         if os.path.exists(p):
             return p
     return None
@@ -55,7 +53,8 @@ def skip_unless_prism(spec):
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     if spec is None:
-        pytest.skip("shared/specs not found (set TLSRPT_SPECS)")
+        pytest.skip("API description not found in tests/fixtures/specs "
+                    "or $TLSRPT_SPECS")
 
 
 class TlsRelay:
