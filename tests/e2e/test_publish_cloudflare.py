@@ -362,7 +362,7 @@ def test_zone_id(binary, cloudflare_factory, tmp_path):
     r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "--zone-id",
             sb.zone_id("sub.example.test"), "example.test", wait=False)
     assert r.returncode == 2
-    assert one(r)["error"]["kind"] == "usage"
+    assert one(r)["error"]["kind"] == "config"
     assert "does not hold" in one(r)["error"]["message"]
     r = cmd(binary, sb, tmp_path, "plan", "--rua", RUA, "--zone-id",
             "0" * 32, "example.test", wait=False)

@@ -411,7 +411,7 @@ def test_refused_batch_is_not_retried_as_conflict(binary, route53):
     r = cmd(binary, route53, "publish", "--rua", RUA, "example.test")
     assert r.returncode != 0
     err = one(r)["error"]
-    assert err["kind"] == "usage"
+    assert err["kind"] == "config"
     assert err["provider_code"] == "InvalidChangeBatch"
     assert err["provider_message"] == msg
     assert "refused" in err["message"]

@@ -140,6 +140,9 @@ test_err_store(void **state)
 	assert_string_equal(e.provider_code, "9109");
 	assert_string_equal(e.provider_message, "Invalid access token");
 	assert_string_equal(tp_err_kind(e.code), "not-found");
+	/* DESIGN's kinds: usage errors are reported as config. */
+	assert_string_equal(tp_err_kind(TP_EUSAGE), "config");
+	assert_string_equal(tp_err_kind(TP_ECONFIG), "config");
 	tp_error_release(&e);
 	assert_null(e.message);
 	tp_err_set(TP_ENETWORK, "plain");
