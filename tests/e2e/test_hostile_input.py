@@ -34,7 +34,8 @@ HOSTILE_DOMAINS = [
     "example.test\r", "x" * 64 + ".test", ("a" * 60 + ".") * 4 + "test",
     "p\u0430ypal.test",                 # Cyrillic 'a' among Latin letters
     "xn--pypal-4ve.test",               # the same, as an A-label
-    "mix\u03b5d.test"]                  # Greek epsilon among Latin
+    "mix\u03b5d.test",                  # Greek epsilon among Latin
+    "_smtp._tls.a.test"]                # the owner name, not the domain
 
 
 def publish(binary, case, tmp_path, *args, env=None):
