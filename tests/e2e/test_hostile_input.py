@@ -143,6 +143,16 @@ CONFIGS = {
     "domain-ttl-quoted": ('domains = ( { name = "a.test"; ttl = "300"; } );'
                           '\n', "ttl"),
     "raw-nul": ('domains = ( "a.test\x00evil.test" );\n', "a NUL byte"),
+    # Out of range: refused as `check` refuses them, not silently replaced
+    # by the default (negative) or taken as forever (1e300).
+    "timeout-negative": ('defaults = { timeout = -5; };\n'
+                         'domains = ("a.test");\n',
+                         "'timeout' must be a number of seconds above 0"),
+    "timeout-huge": ('defaults = { timeout = 1e300; };\n'
+                     'domains = ("a.test");\n', "(at most 86400)"),
+    "interval-zero": ('defaults = { interval = 0.0; };\n'
+                      'domains = ("a.test");\n',
+                      "'interval' must be a number of seconds above 0"),
 }
 
 
