@@ -253,7 +253,7 @@ one_opt(struct pub_cli *c, int ch, const char *arg)
 			return cmd_usage_error(
 			    c->name,
 			    "--%s '%s': a number of seconds "
-			    "above 0",
+			    "above 0 (at most 604800, a week)",
 			    ch == OPT_TIMEOUT ? "timeout" : "interval", arg);
 		return 0;
 	case OPT_NAMESERVER:

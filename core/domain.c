@@ -263,6 +263,15 @@ tp_domain_owner(char **out, const char *domain)
 	char q[80];
 
 	*out = NULL;
+	/* The owner name typed for the domain would put the record one
+	 * level too deep (_smtp._tls._smtp._tls.DOMAIN), where no sender
+	 * looks. */
+	if (strncmp(domain, prefix, sizeof(prefix) - 1) == 0)
+		return tp_err_set(TP_EUSAGE,
+		                  "domain: '%s' is the record's owner name: "
+		                  "give the domain itself, '%s'",
+		                  tp_uri_quote(q, sizeof(q), domain, n),
+		                  domain + sizeof(prefix) - 1);
 	if (n + sizeof(prefix) - 1 > TP_DOMAIN_MAX)
 		return tp_err_set(
 		    TP_EUSAGE,

@@ -504,7 +504,9 @@ http_backoff(const struct tp_conf *conf, double *out)
 /*
  * The defaults section: every key known and of its type, so that a typo
  * ("tll") or a quoted number is reported rather than silently ignored.
- * Kinds: s string, l string or list of strings, i whole number, n number.
+ * Kinds: s string, l string or list of strings, i whole number, n number,
+ * d seconds above 0 and at most a day (the bounds `check` holds them to,
+ * so that publish never silently replaces a bad one by its default).
  */
 static int
 check_defaults(const struct tp_conf *conf)
@@ -514,8 +516,8 @@ check_defaults(const struct tp_conf *conf)
 		char kind;
 	} known[] = {
 	    {"provider", 's'},     {"rua", 'l'},
-	    {"ttl", 'i'},          {"timeout", 'n'},
-	    {"interval", 'n'},     {"resolver", 'l'},
+	    {"ttl", 'i'},          {"timeout", 'd'},
+	    {"interval", 'd'},     {"resolver", 'l'},
 	    {"nameserver", 'l'},   {"cacert", 's'},
 	    {"http_timeout", 'n'}, {"http_connect_timeout", 'n'},
 	    {"http_retries", 'i'}, {"http_backoff", 'n'},
@@ -547,6 +549,14 @@ check_defaults(const struct tp_conf *conf)
 			break;
 		default:
 			rc = tp_conf_get_double(conf, "defaults", names[i], &d);
+			if (rc == 0 && known[i].kind == 'd' &&
+			    !(d > 0 && d <= 86400))
+				rc = tp_err_set(
+				    TP_ECONFIG,
+				    "%s: '%s' must be a number of seconds "
+				    "above 0 (at most 86400)",
+				    tp_conf_where(conf, "defaults", names[i]),
+				    names[i]);
 			break;
 		}
 	}

@@ -24,7 +24,8 @@
 int tp_domain_normalize(char **out, const char *in);
 
 /* "_smtp._tls." + domain (domain already normalised). *out owned by the
- * caller. */
+ * caller. TP_EUSAGE when domain already starts with "_smtp._tls." (the
+ * owner name typed for the domain) or the owner would exceed 253 octets. */
 int tp_domain_owner(char **out, const char *domain);
 
 /* 1 when name equals zone or is below it (both normalised), else 0. */

@@ -34,7 +34,8 @@ HOSTILE_DOMAINS = [
     "example.test\r", "x" * 64 + ".test", ("a" * 60 + ".") * 4 + "test",
     "p\u0430ypal.test",                 # Cyrillic 'a' among Latin letters
     "xn--pypal-4ve.test",               # the same, as an A-label
-    "mix\u03b5d.test"]                  # Greek epsilon among Latin
+    "mix\u03b5d.test",                  # Greek epsilon among Latin
+    "_smtp._tls.a.test"]                # the owner name, not the domain
 
 
 def publish(binary, case, tmp_path, *args, env=None):
@@ -142,6 +143,16 @@ CONFIGS = {
     "domain-ttl-quoted": ('domains = ( { name = "a.test"; ttl = "300"; } );'
                           '\n', "ttl"),
     "raw-nul": ('domains = ( "a.test\x00evil.test" );\n', "a NUL byte"),
+    # Out of range: refused as `check` refuses them, not silently replaced
+    # by the default (negative) or taken as forever (1e300).
+    "timeout-negative": ('defaults = { timeout = -5; };\n'
+                         'domains = ("a.test");\n',
+                         "'timeout' must be a number of seconds above 0"),
+    "timeout-huge": ('defaults = { timeout = 1e300; };\n'
+                     'domains = ("a.test");\n', "(at most 86400)"),
+    "interval-zero": ('defaults = { interval = 0.0; };\n'
+                      'domains = ("a.test");\n',
+                      "'interval' must be a number of seconds above 0"),
 }
 
 

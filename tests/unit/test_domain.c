@@ -160,6 +160,13 @@ test_owner_and_zone(void **state)
 	name[243] = '\0';
 	assert_int_equal(tp_domain_owner(&o, name), TP_EUSAGE);
 	assert_null(o);
+	/* The owner name given as the domain: refused, naming the domain. */
+	assert_int_equal(tp_domain_owner(&o, "_smtp._tls.example.com"),
+	                 TP_EUSAGE);
+	assert_null(o);
+	assert_non_null(strstr(tp_err_msg(), "'example.com'"));
+	assert_int_equal(tp_domain_owner(&o, "_smtp.example.com"), 0);
+	free(o);
 	assert_true(tp_domain_in_zone("example.com", "example.com"));
 	assert_true(tp_domain_in_zone("_smtp._tls.example.com", "example.com"));
 	assert_true(tp_domain_in_zone("A.Example.COM", "example.com"));
