@@ -5,10 +5,12 @@
  * for pipelines (through core/report.c, so every command emits one
  * schema), and the --report file.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +20,18 @@
 #include "tlsrpt/report.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_JSONL };
+
+/*
+ * The --report file is written as results arrive, to a temporary file
+ * beside it that is renamed over FILE at the end. So an old report of
+ * the same name survives a run that fails before doing anything, and a
+ * run aborted by a second signal still leaves every result that was
+ * final (cmd_output_abort_report, from the signal handler: rename() is
+ * async-signal-safe, and each result is flushed as it is written).
+ * restore reads such a cut-short report. One report per process.
+ */
+static char report_tmp[4096], report_final[4096];
+static volatile sig_atomic_t report_armed;
 
 /* The summary table's rows: counts per provider. */
 #define MAX_ROWS 16
@@ -32,8 +46,9 @@ struct cmd_output {
 	int quiet, verbose, tty;
 	int color; /* stdout is a terminal and NO_COLOR is not set */
 	const char *command;
-	FILE *report;
-	char **json; /* each result's JSON, for json and --report */
+	FILE *report;     /* the --report file being written: report_tmp */
+	size_t nreported; /* results written to it so far */
+	char **json;      /* each result's JSON, for --output json */
 	size_t njson, ajson;
 	struct tp_summary seen;
 	struct row rows[MAX_ROWS];
@@ -324,7 +339,13 @@ on_result(void *ctx, const struct tp_result *r)
 		text_result(o, r);
 		fflush(stdout);
 	}
-	if (s != NULL && (o->fmt == FMT_JSON || o->report != NULL))
+	if (s != NULL && o->report != NULL) {
+		/* One result a line, so a report cut short by an abort is
+		 * still read line by line (core/restore.c). */
+		fprintf(o->report, "%s\n  %s", o->nreported++ ? "," : "", s);
+		fflush(o->report);
+	}
+	if (s != NULL && o->fmt == FMT_JSON)
 		(void)keep_json(o, s);
 	else
 		free(s);
@@ -378,6 +399,58 @@ on_log(void *ctx, enum tp_log_level level, const char *line)
 
 /* ---- the API ---------------------------------------------------------- */
 
+/* Start the report: a temporary file beside FILE, with the mode a new
+ * FILE would get, and the document's opening. */
+static int
+report_open(struct cmd_output *o, const char *report)
+{
+	mode_t um;
+	int fd;
+
+	if (report_armed ||
+	    (size_t)snprintf(report_final, sizeof(report_final), "%s",
+	                     report) >= sizeof(report_final) ||
+	    (size_t)snprintf(report_tmp, sizeof(report_tmp), "%s.XXXXXX",
+	                     report) >= sizeof(report_tmp))
+		return -1;
+	if ((fd = mkstemp(report_tmp)) < 0)
+		return -1;
+	um = umask(0);
+	umask(um);
+	(void)fchmod(fd, 0666 & ~um);
+	if ((o->report = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(report_tmp);
+		return -1;
+	}
+	fputs("{\"results\": [", o->report);
+	fflush(o->report);
+	report_armed = 1;
+	return 0;
+}
+
+/* Close the report; keep it as FILE when keep, else remove it. */
+static int
+report_close(struct cmd_output *o, int keep)
+{
+	int rc = fclose(o->report) != 0 ? -1 : 0;
+
+	o->report = NULL;
+	report_armed = 0;
+	if (keep && rc == 0)
+		rc = rename(report_tmp, report_final);
+	else
+		unlink(report_tmp);
+	return rc;
+}
+
+void
+cmd_output_abort_report(void)
+{
+	if (report_armed)
+		(void)rename(report_tmp, report_final);
+}
+
 int
 cmd_output_open(struct cmd_output **out, const char *format, const char *report,
                 int quiet, int verbose, const char *command)
@@ -400,7 +473,7 @@ cmd_output_open(struct cmd_output **out, const char *format, const char *report,
 		                  "--output '%s': use text, json or jsonl",
 		                  format);
 	}
-	if (report != NULL && (o->report = fopen(report, "w")) == NULL) {
+	if (report != NULL && report_open(o, report) != 0) {
 		free(o);
 		return tp_err_set(TP_EUSAGE,
 		                  "--report '%s': cannot write it: check the "
@@ -558,14 +631,15 @@ cmd_output_finish(struct cmd_output *o, const struct tp_summary *sum)
 	}
 	fflush(stdout);
 	if (o->report != NULL) {
-		json_doc(o->report, o, js);
-		if (fclose(o->report) != 0) {
+		fprintf(o->report, "%s], \"summary\": %s}\n",
+		        o->nreported ? "\n" : "", js);
+		if (report_close(o, 1) != 0) {
 			fprintf(stderr,
-			        "tlsrpt-publish: --report: write "
-			        "failed\n");
+			        "tlsrpt-publish: --report '%s': write "
+			        "failed\n",
+			        report_final);
 			status = tp_exit_combine(status, TP_EXIT_FAIL);
 		}
-		o->report = NULL;
 	}
 	free(js);
 	return status;
@@ -578,8 +652,10 @@ cmd_output_free(struct cmd_output *o)
 
 	if (o == NULL)
 		return;
+	/* Not finished: a report with results in it is kept (it records
+	 * writes made), an empty one leaves any old FILE as it was. */
 	if (o->report != NULL)
-		fclose(o->report);
+		(void)report_close(o, o->nreported > 0);
 	for (i = 0; i < o->njson; i++)
 		free(o->json[i]);
 	free(o->json);

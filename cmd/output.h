@@ -20,8 +20,9 @@ struct cmd_output;
 
 /*
  * format: "text" (or NULL), "json" or "jsonl". report: a file to write
- * the json form to at the end, or NULL (opened now, so a bad path fails
- * before any work). quiet: text shows only domains not in the desired
+ * the json form to, or NULL (started now, so a bad path fails before any
+ * work; results are written as they arrive to a temporary file beside
+ * it, which replaces FILE at the end). quiet: text shows only domains not in the desired
  * state, and no warnings; verbose: 1 info lines, 2 debug lines. command
  * names the summary ("check", "publish"). Returns 0, or TP_EUSAGE with
  * the message set.
@@ -42,7 +43,13 @@ const struct tp_sink *cmd_output_sink(struct cmd_output *o);
  */
 int cmd_output_finish(struct cmd_output *o, const struct tp_summary *sum);
 
-/* o may be NULL. */
+/* o may be NULL. A report not finished is kept when it holds results,
+ * else removed (an older FILE stays as it was). */
 void cmd_output_free(struct cmd_output *o);
+
+/* From a signal handler about to _exit: put the report as written so far
+ * (every result final by now, without the summary) in place as FILE.
+ * Async-signal-safe. */
+void cmd_output_abort_report(void);
 
 #endif

@@ -437,11 +437,13 @@ static void
 on_signal(int sig)
 {
 	static const char msg[] = "\ntlsrpt-publish: second interrupt: "
-	                          "aborting now; the report is incomplete\n";
+	                          "aborting now; the report holds the domains\n"
+	                          "finished so far, without a summary\n";
 
 	(void)sig;
 	if (stop_flag) {
 		(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		cmd_output_abort_report();
 		_exit(TP_EXIT_INTERRUPT);
 	}
 	stop_flag = 1;

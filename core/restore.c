@@ -203,6 +203,48 @@ parse_lines(struct tp_restore_list *l, const char *text, size_t len,
 	return rc;
 }
 
+/* A report cut short by a second signal (cmd/output.c writes one result
+ * a line after the opening '{"results": [', each but the last followed
+ * by a comma, and the closing line last): every complete result line is
+ * taken; a last line cut in the middle of being written is dropped. */
+static int
+parse_cut_report(struct tp_restore_list *l, const char *text, size_t len,
+                 const char *src)
+{
+	const char *p, *end = text + len, *nl, *e;
+	char where[300];
+	cJSON *o;
+	int rc = 0, line = 1;
+
+	p = memchr(text, '\n', len);
+	for (p = p ? p + 1 : end; p < end && rc == 0; p = nl + 1) {
+		line++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		p += strspn(p, " \t");
+		for (e = nl; e > p && strchr(" \t\r,", e[-1]) != NULL; e--)
+			;
+		if (e == p)
+			continue;
+		if (*p == ']')
+			break;
+		(void)snprintf(where, sizeof(where), "%s:%d", src, line);
+		if ((o = cJSON_ParseWithLength(p, (size_t)(e - p))) == NULL) {
+			if (nl == end)
+				break;
+			return tp_err_set(
+			    TP_EUSAGE,
+			    "restore: %s: not JSON: the report is "
+			    "damaged",
+			    where);
+		}
+		rc = take(l, o, where);
+		cJSON_Delete(o);
+	}
+	return rc;
+}
+
 int
 tp_restore_parse(struct tp_restore_list *out, const char *text, size_t len,
                  const char *src)
@@ -217,6 +259,8 @@ tp_restore_parse(struct tp_restore_list *out, const char *text, size_t len,
 	if (doc != NULL) {
 		rc = parse_doc(out, doc, src);
 		cJSON_Delete(doc);
+	} else if (len >= 13 && memcmp(text, "{\"results\": [", 13) == 0) {
+		rc = parse_cut_report(out, text, len, src);
 	} else {
 		rc = parse_lines(out, text, len, src);
 	}

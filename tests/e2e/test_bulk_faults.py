@@ -198,6 +198,53 @@ def test_second_signal_aborts(binary, portfolio_factory):
     assert "second interrupt" in err
 
 
+def test_second_signal_keeps_the_report(binary, portfolio_factory, tmp_path):
+    """An aborted run's --report still records every domain that was
+    final (restore can put them back), and an older report of that name
+    is replaced only by a run that did something."""
+    pf = portfolio_factory(zones_for(30, ["cloudflare"]), rate=20,
+                           tool_rate=18)
+    pf.add_conf(pf.domains_conf())
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    report = reports / "rollout.json"
+    report.write_text("an older report\n")
+    # The first four creates go through; every later one is applied and
+    # then held for 10 s, so the run is inside writes when signalled.
+    pf.emu["cloudflare"].control.add_fault({
+        "match": {"method": "POST"}, "action": "delay", "seconds": 10,
+        "when": "after", "skip": 4, "count": 100})
+    p = start(binary, pf, "publish", "--all", "--output", "jsonl",
+              "--jobs", "2", "--interval", "0.2", "--timeout", "60",
+              "--report", str(report))
+    # Wait for the first confirmed results on stdout...
+    done = []
+    end = time.monotonic() + 30
+    while len(done) < 2 and time.monotonic() < end:
+        line = p.stdout.readline()
+        if line:
+            done.append(json.loads(line)["domain"])
+    assert len(done) >= 2
+    assert report.read_text() == "an older report\n"
+    wait_writes(pf, 5)
+    p.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=20)
+    assert p.returncode == 130
+    text = report.read_text()
+    assert text.startswith('{"results": [')
+    assert "summary" not in text
+    assert [f.name for f in reports.iterdir()] == [report.name]
+    # restore reads the cut-short report: the domains it recorded as
+    # created would be removed again.
+    r = run(binary, pf, "restore", "--report", str(report), "--dry-run",
+            "--output", "jsonl")
+    res, summary = jsonl(r.stdout)
+    would = {x["domain"] for x in res if x["action"] == "would-remove"}
+    assert set(done) <= would, (done, r.stderr)
+
+
 def test_fail_fast(binary, portfolio_factory):
     pf = portfolio_factory(zones_for(30, ["cloudflare"]), rate=50,
                            tool_rate=45)

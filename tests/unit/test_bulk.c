@@ -371,6 +371,35 @@ test_report_document(void **state)
 	tp_restore_list_release(&l);
 }
 
+/* A report cut short by a second signal: no closing line, no summary,
+ * maybe half a result at the end (cmd/output.c writes one a line). */
+static void
+test_report_cut_short(void **state)
+{
+	struct tp_restore_list l;
+
+	(void)state;
+	parse(&l,
+	      "{\"results\": [\n  " R_CREATED ",\n  " R_UNCHANGED
+	      ",\n  " R_UPDATED,
+	      0);
+	check_two(&l);
+	tp_restore_list_release(&l);
+	parse(&l,
+	      "{\"results\": [\n  " R_CREATED ",\n  " R_UNCHANGED
+	      ",\n  " R_UPDATED ",\n  {\"type\":\"result\",\"dom",
+	      0);
+	check_two(&l);
+	tp_restore_list_release(&l);
+	/* Only the opening: nothing to restore, not an error. */
+	parse(&l, "{\"results\": [", 0);
+	assert_int_equal(l.n, 0);
+	tp_restore_list_release(&l);
+	/* Damage before the last line is not a cut: refused. */
+	parse(&l, "{\"results\": [\n  {\"type\":\n  " R_CREATED, TP_EUSAGE);
+	assert_non_null(strstr(tp_err_msg(), "r.json:2"));
+}
+
 static void
 test_report_jsonl(void **state)
 {
@@ -521,6 +550,7 @@ main(void)
 	    T(test_restore_ttl_only),
 	    T(test_report_document),
 	    T(test_report_jsonl),
+	    T(test_report_cut_short),
 	    T(test_report_refused),
 	    T(test_max_changes),
 	    T(test_progress_line),
