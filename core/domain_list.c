@@ -120,9 +120,14 @@ slurp(char **out, size_t *len, FILE *f, const char *path)
 			break;
 	}
 	if (ferror(f)) {
+		int e = errno; /* a directory: EISDIR */
+
 		free(b);
-		return tp_err_set(TP_EUSAGE,
-		                  "domains file '%s': error reading it", path);
+		return tp_err_set(
+		    TP_EUSAGE,
+		    "domains file '%s': cannot read it (%s): give "
+		    "a text file, one domain a line",
+		    path, strerror(e));
 	}
 	*out = b;
 	*len = n;

@@ -232,7 +232,8 @@ check_token(const char *t)
 		if (*p <= 0x20 || *p >= 0x7f)
 			return tp_err_set(TP_ECONFIG,
 			                  "cloudflare: the API token holds a "
-			                  "space or control character: check "
+			                  "space, a control character or a "
+			                  "non-ASCII byte: check "
 			                  "CLOUDFLARE_API_TOKEN (or the token "
 			                  "file)");
 	return 0;

@@ -312,8 +312,8 @@ check_cred(const char *v, const char *env, int is_key)
 		if (*p <= 0x20 || *p >= 0x7f || (is_key && *p == ':'))
 			return tp_err_set(
 			    TP_ECONFIG,
-			    "godaddy: %s holds a space or control "
-			    "character%s: check the value (or its file; one "
+			    "godaddy: %s holds a space, a control "
+			    "character or a non-ASCII byte%s: check the value (or its file; one "
 			    "trailing newline is dropped)",
 			    env, is_key ? ", or ':' (which ends the key)" : "");
 	return 0;

@@ -112,6 +112,11 @@ def test_hostile_domains_file(binary, case, tmp_path):
             case.knot_addr, "--domains-file",
             os.path.join(str(tmp_path), "two"))
     assert r.returncode == 2 and "more than one word" in r.stderr, r.stderr
+    # A directory is not a list of domains, and the error says why.
+    r = publish(binary, case, tmp_path, "--rua", RUA, "--domains-file",
+                str(tmp_path))
+    assert_refused(r, case, "directory")
+    assert "Is a directory" in r.stderr, r.stderr
 
 
 CONFIGS = {
