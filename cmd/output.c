@@ -46,9 +46,10 @@ struct cmd_output {
 	int quiet, verbose, tty;
 	int color; /* stdout is a terminal and NO_COLOR is not set */
 	const char *command;
-	FILE *report;     /* the --report file being written: report_tmp */
-	size_t nreported; /* results written to it so far */
-	char **json;      /* each result's JSON, for --output json */
+	FILE *report;      /* the --report file being written: report_tmp */
+	size_t nreported;  /* results written to it so far */
+	int report_direct; /* FILE itself, not a temporary file beside it */
+	char **json;       /* each result's JSON, for --output json */
 	size_t njson, ajson;
 	struct tp_summary seen;
 	struct row rows[MAX_ROWS];
@@ -400,13 +401,24 @@ on_log(void *ctx, enum tp_log_level level, const char *line)
 /* ---- the API ---------------------------------------------------------- */
 
 /* Start the report: a temporary file beside FILE, with the mode a new
- * FILE would get, and the document's opening. */
+ * FILE would get, and the document's opening. FILE that is a link, a
+ * device or a pipe (--report /dev/stdout) is written in place instead:
+ * renaming over it would replace it. */
 static int
 report_open(struct cmd_output *o, const char *report)
 {
+	struct stat st;
 	mode_t um;
 	int fd;
 
+	if (lstat(report, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if ((o->report = fopen(report, "w")) == NULL)
+			return -1;
+		o->report_direct = 1;
+		fputs("{\"results\": [", o->report);
+		fflush(o->report);
+		return 0;
+	}
 	if (report_armed ||
 	    (size_t)snprintf(report_final, sizeof(report_final), "%s",
 	                     report) >= sizeof(report_final) ||
@@ -436,6 +448,8 @@ report_close(struct cmd_output *o, int keep)
 	int rc = fclose(o->report) != 0 ? -1 : 0;
 
 	o->report = NULL;
+	if (o->report_direct)
+		return rc;
 	report_armed = 0;
 	if (keep && rc == 0)
 		rc = rename(report_tmp, report_final);
