@@ -173,11 +173,19 @@ parse_doc(struct tp_restore_list *l, const cJSON *doc, const char *src)
 	return rc;
 }
 
+/*
+ * One result object a line: jsonl (--output jsonl), or, when cut, a
+ * report cut short by a second signal (cmd/output.c writes the opening
+ * '{"results": [' line, then one result a line, each but the last
+ * followed by a comma, and the closing line last). A cut report ends at
+ * its closing line, and its last line may have been cut in the middle of
+ * being written: that one is dropped, every complete one is taken.
+ */
 static int
 parse_lines(struct tp_restore_list *l, const char *text, size_t len,
-            const char *src)
+            const char *src, int cut)
 {
-	const char *p = text, *end = text + len, *nl;
+	const char *p = text, *end = text + len, *nl, *e;
 	char where[300];
 	cJSON *o;
 	int rc = 0, line = 0;
@@ -187,57 +195,24 @@ parse_lines(struct tp_restore_list *l, const char *text, size_t len,
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
-		if (strspn(p, " \t\r") >= (size_t)(nl - p))
+		p += strspn(p, " \t\r");
+		for (e = nl; e > p && e[-1] != '\0' &&
+		     strchr(cut ? " \t\r," : " \t\r", e[-1]);
+		     e--)
+			;
+		if (e == p || (cut && line == 1))
 			continue;
+		if (cut && *p == ']')
+			break;
 		(void)snprintf(where, sizeof(where), "%s:%d", src, line);
-		o = cJSON_ParseWithLength(p, (size_t)(nl - p));
-		if (o == NULL)
+		if ((o = cJSON_ParseWithLength(p, (size_t)(e - p))) == NULL) {
+			if (cut && nl == end)
+				break;
 			return tp_err_set(TP_EUSAGE,
 			                  "restore: %s: not JSON: give a file "
 			                  "written by --report or --output "
 			                  "json/jsonl",
 			                  where);
-		rc = take(l, o, where);
-		cJSON_Delete(o);
-	}
-	return rc;
-}
-
-/* A report cut short by a second signal (cmd/output.c writes one result
- * a line after the opening '{"results": [', each but the last followed
- * by a comma, and the closing line last): every complete result line is
- * taken; a last line cut in the middle of being written is dropped. */
-static int
-parse_cut_report(struct tp_restore_list *l, const char *text, size_t len,
-                 const char *src)
-{
-	const char *p, *end = text + len, *nl, *e;
-	char where[300];
-	cJSON *o;
-	int rc = 0, line = 1;
-
-	p = memchr(text, '\n', len);
-	for (p = p ? p + 1 : end; p < end && rc == 0; p = nl + 1) {
-		line++;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			nl = end;
-		p += strspn(p, " \t");
-		for (e = nl; e > p && strchr(" \t\r,", e[-1]) != NULL; e--)
-			;
-		if (e == p)
-			continue;
-		if (*p == ']')
-			break;
-		(void)snprintf(where, sizeof(where), "%s:%d", src, line);
-		if ((o = cJSON_ParseWithLength(p, (size_t)(e - p))) == NULL) {
-			if (nl == end)
-				break;
-			return tp_err_set(
-			    TP_EUSAGE,
-			    "restore: %s: not JSON: the report is "
-			    "damaged",
-			    where);
 		}
 		rc = take(l, o, where);
 		cJSON_Delete(o);
@@ -260,9 +235,9 @@ tp_restore_parse(struct tp_restore_list *out, const char *text, size_t len,
 		rc = parse_doc(out, doc, src);
 		cJSON_Delete(doc);
 	} else if (len >= 13 && memcmp(text, "{\"results\": [", 13) == 0) {
-		rc = parse_cut_report(out, text, len, src);
+		rc = parse_lines(out, text, len, src, 1);
 	} else {
-		rc = parse_lines(out, text, len, src);
+		rc = parse_lines(out, text, len, src, 0);
 	}
 	if (rc != 0)
 		tp_restore_list_release(out);
